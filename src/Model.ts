@@ -1,0 +1,117 @@
+/**
+ * The data that flows through Enact: policy results, action results, receipts and run results.
+ * Everything that lands in a receipt is plain JSON, described by a Schema, so a receipt written by one
+ * process can be decoded, verified and rolled back by another days later.
+ *
+ * @example
+ * ```ts
+ * import { Model } from "./mod.ts"
+ * const r: Model.PolicyResult = { policy: "dont_push_to_main", passed: true, reason: "Branch is not main" }
+ * ```
+ * @module
+ */
+import { Schema } from "effect"
+
+/** Any JSON value. */
+export type Json = Schema.Json
+/** A JSON object. */
+export type JsonObject = Schema.JsonObject
+
+/** The receipt format this library writes. Readers refuse versions they do not know. */
+export const FORMAT_VERSION = 1 as const
+
+/** A run or rollback decision. PARTIAL: the workflow stopped part-way (failure, defect, crash). */
+export const Decision = Schema.Literals(["PASS", "BLOCK", "PARTIAL", "ROLLED_BACK", "ROLLBACK_PARTIAL"])
+export type Decision = typeof Decision.Type
+
+/** What one policy said about one run. `shadow` policies are recorded but never change the decision. */
+export const PolicyResult = Schema.Struct({
+  policy: Schema.String,
+  passed: Schema.Boolean,
+  reason: Schema.String,
+  shadow: Schema.optionalKey(Schema.Boolean)
+})
+export type PolicyResult = typeof PolicyResult.Type
+
+/**
+ * How to undo one action, as data: the connector registered under `system` runs `action` with `args`.
+ * An irreversible action records `irreversible: true` and says what a human must do instead.
+ */
+export const RollbackData = Schema.Struct({
+  action: Schema.String,
+  args: Schema.Json,
+  irreversible: Schema.optionalKey(Schema.Boolean),
+  manual: Schema.optionalKey(Schema.String)
+})
+export type RollbackData = typeof RollbackData.Type
+
+/** The record of one connector action, forward or inverse. */
+export const ActionResult = Schema.Struct({
+  action: Schema.String,
+  system: Schema.String,
+  success: Schema.Boolean,
+  output: Schema.Json,
+  rollback_data: Schema.NullOr(RollbackData),
+  already_done: Schema.Boolean,
+  error: Schema.optionalKey(Schema.String)
+})
+export type ActionResult = typeof ActionResult.Type
+
+/** A step rollback could not undo by itself, with what a human has to do. */
+export const ManualStep = Schema.Struct({
+  action: Schema.String,
+  system: Schema.String,
+  reason: Schema.String,
+  rollback_data: Schema.NullOr(RollbackData)
+})
+export type ManualStep = typeof ManualStep.Type
+
+/** Fields of a receipt covered by the signature (everything but `signature` and `signature_proof`). */
+export const UnsignedReceipt = Schema.Struct({
+  format_version: Schema.Literal(FORMAT_VERSION),
+  run_id: Schema.String,
+  workflow: Schema.String,
+  user_email: Schema.String,
+  user_attributes: Schema.Record(Schema.String, Schema.Json),
+  payload: Schema.Json,
+  policy_results: Schema.Array(PolicyResult),
+  decision: Decision,
+  reason: Schema.NullOr(Schema.String),
+  actions_taken: Schema.Array(ActionResult),
+  manual_steps: Schema.Array(ManualStep),
+  original_run_id: Schema.NullOr(Schema.String),
+  timestamp: Schema.String,
+  signature_alg: Schema.Literals(["hmac-sha256", "ed25519"]),
+  key_id: Schema.String
+})
+export type UnsignedReceipt = typeof UnsignedReceipt.Type
+
+/**
+ * A signed receipt. `signature` is the hex signature of a Merkle root (receipts signed together share
+ * one signature); `signature_proof` is this receipt's audit path to that root (empty when signed alone).
+ */
+export const Receipt = Schema.Struct({
+  ...UnsignedReceipt.fields,
+  signature: Schema.String,
+  signature_proof: Schema.Array(Schema.String)
+})
+export type Receipt = typeof Receipt.Type
+
+/** What `run` and `rollback` return next to the receipt. */
+export interface RunResult {
+  readonly runId: string
+  readonly workflow: string
+  readonly decision: Decision
+  readonly reason: string | null
+  readonly policyResults: ReadonlyArray<PolicyResult>
+  readonly actions: ReadonlyArray<ActionResult>
+  readonly manualSteps: ReadonlyArray<ManualStep>
+  /** The workflow's own return value (PASS only). */
+  readonly output: unknown
+}
+
+/** The pair every entry point returns. */
+export interface Outcome {
+  readonly result: RunResult
+  readonly receipt: Receipt
+}
