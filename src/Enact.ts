@@ -1,0 +1,109 @@
+/**
+ * The Enact service: `run`, `runAction`, `rollback`, `rollbackPlan`, `verify` and `recover`, built from
+ * your connectors, policies and workflows on top of a `ReceiptStore`, a `Journal` and a `Signer`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Enact, Journal, ReceiptStore, Signer } from "./mod.ts"
+ * const EnactLive = Enact.layer({ systems: {}, policies: [], workflows: [] }).pipe(
+ *   Layer.provide([ReceiptStore.layerMemory, Journal.layerMemory, Signer.layerHmac({ secret: process.env.ENACT_SECRET })])
+ * )
+ * const program = Effect.gen(function*() {
+ *   const { result } = yield* Enact.run({ workflow: "write_note", user: "agent@co", payload: { path: "a.txt", content: "hi" } })
+ *   return result.decision
+ * }).pipe(Effect.provide(EnactLive))
+ * ```
+ * @module
+ */
+import { Context, Effect, Layer } from "effect"
+import type { Connector } from "./Connector.ts"
+import type { Engine } from "./Engine.ts"
+import type { InvalidRequest, UnknownWorkflow } from "./EnactError.ts"
+import { Journal } from "./Journal.ts"
+import type { Outcome } from "./Model.ts"
+import type { Policy } from "./Policy.ts"
+import { makeSealer, type Verification, verifyWith } from "./Receipt.ts"
+import { ReceiptStore } from "./ReceiptStore.ts"
+import * as Rollback from "./Rollback.ts"
+import * as Run from "./Run.ts"
+import { Signer, type SignerError } from "./Signer.ts"
+import type * as StoreError from "./StoreError.ts"
+import type * as Workflow from "./Workflow.ts"
+
+export type { ActionRequest, RunRequest } from "./Run.ts"
+export type { Plan, PlannedStep, RollbackOptions } from "./Rollback.ts"
+
+/** What Enact is built from. Connectors are keyed by the name workflows use (`ctx.act("files", ...)`). */
+export interface Config {
+  readonly systems?: Readonly<Record<string, Connector>>
+  readonly policies?: ReadonlyArray<Policy>
+  readonly workflows?: ReadonlyArray<Workflow.Workflow<never>>
+}
+
+export interface EnactService {
+  /** Runs a registered workflow: payload check, every policy, then the workflow; always a signed receipt. */
+  readonly run: (req: Run.RunRequest) => Effect.Effect<Outcome, UnknownWorkflow | InvalidRequest | StoreError.StoreError | SignerError>
+  /** Runs one connector action, gated by every policy and receipted. */
+  readonly runAction: (req: Run.ActionRequest) => Effect.Effect<Outcome, UnknownWorkflow | InvalidRequest | StoreError.StoreError | SignerError>
+  /** Undoes a run from its verified receipt (or its journal, if the process died mid-run). */
+  readonly rollback: (runId: string, options?: Rollback.RollbackOptions) => Effect.Effect<Outcome, Rollback.Error>
+  /** What `rollback` would do, without doing it. */
+  readonly rollbackPlan: (runId: string) => Effect.Effect<Rollback.Plan, Rollback.Error>
+  /** Checks a receipt's integrity and signature; never fails. */
+  readonly verify: (receipt: unknown) => Effect.Effect<Verification>
+  /** Receipts every run a crashed process left in the journal (decision PARTIAL). */
+  readonly recover: () => Effect.Effect<ReadonlyArray<Outcome>, StoreError.StoreError | SignerError>
+}
+
+export class Enact extends Context.Service<Enact, EnactService>()("enact/Enact") {}
+
+/** Builds the service from a config and the services in context. Throws on duplicate workflow names. */
+export const make = Effect.fnUntraced(function*(config: Config) {
+  const store = yield* ReceiptStore
+  const journal = yield* Journal
+  const signer = yield* Signer
+  const workflows = new Map<string, Workflow.Workflow<unknown>>()
+  for (const w of config.workflows ?? []) {
+    if (workflows.has(w.name)) return yield* Effect.die(new TypeError(`Workflow '${w.name}' is registered twice`))
+    workflows.set(w.name, w as unknown as Workflow.Workflow<unknown>)
+  }
+  const systems = config.systems ?? {}
+  const engine: Engine = {
+    systems,
+    policies: config.policies ?? [],
+    workflows,
+    secrets: [...new Set(Object.values(systems).flatMap((c) => c.secrets))],
+    store,
+    journal,
+    signer,
+    seal: makeSealer(signer),
+    rollingBack: new Set()
+  }
+  return Enact.of({
+    run: (req) => Run.run(engine, req),
+    runAction: (req) => Run.runAction(engine, req),
+    rollback: (runId, options) => Rollback.rollback(engine, runId, options),
+    rollbackPlan: (runId) => Rollback.plan(engine, runId),
+    verify: (receipt) => Effect.promise(() => verifyWith(signer, receipt)),
+    recover: () => Rollback.recoverAll(engine)
+  })
+})
+
+/** The Enact layer. Needs a `ReceiptStore`, a `Journal` and a `Signer`. */
+export const layer = (config: Config): Layer.Layer<Enact, never, ReceiptStore | Journal | Signer> =>
+  Layer.effect(Enact, make(config))
+
+/** `Enact.run` as an accessor. */
+export const run = (req: Run.RunRequest) => Effect.flatMap(Effect.service(Enact), (e) => e.run(req))
+/** `Enact.runAction` as an accessor. */
+export const runAction = (req: Run.ActionRequest) => Effect.flatMap(Effect.service(Enact), (e) => e.runAction(req))
+/** `Enact.rollback` as an accessor. */
+export const rollback = (runId: string, options?: Rollback.RollbackOptions) =>
+  Effect.flatMap(Effect.service(Enact), (e) => e.rollback(runId, options))
+/** `Enact.rollbackPlan` as an accessor. */
+export const rollbackPlan = (runId: string) => Effect.flatMap(Effect.service(Enact), (e) => e.rollbackPlan(runId))
+/** `Enact.verify` as an accessor. */
+export const verify = (receipt: unknown) => Effect.flatMap(Effect.service(Enact), (e) => e.verify(receipt))
+/** `Enact.recover` as an accessor. */
+export const recover = () => Effect.flatMap(Effect.service(Enact), (e) => e.recover())

@@ -1,0 +1,81 @@
+/**
+ * Workflows: the deterministic code Enact runs once every policy passed. A workflow declares a payload
+ * Schema; a payload that does not decode (an agent's hallucinated argument names or types, or extra
+ * fields) never reaches the workflow: the run is BLOCKed with a receipt naming the bad fields.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { FileSystem, Workflow } from "./mod.ts"
+ * const writeNote = Workflow.make({
+ *   name: "write_note",
+ *   payload: Schema.Struct({ path: Schema.String, content: Schema.String }),
+ *   run: (ctx) => ctx.act("files", FileSystem.writeFile(ctx.payload))
+ * })
+ * ```
+ * @module
+ */
+import { Exit, Schema, SchemaIssue } from "effect"
+import type { Effect } from "effect"
+import type { WorkflowContext } from "./WorkflowContext.ts"
+
+/** A registered workflow. The payload type is erased at registration. */
+export interface Workflow<P = unknown> {
+  readonly name: string
+  readonly payload: Schema.Decoder<P>
+  readonly run: (ctx: WorkflowContext<P>) => Effect.Effect<unknown, unknown>
+}
+
+/** Any workflow, whatever its payload type. */
+export type Any = Workflow<never>
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/
+
+/** Defines a workflow. Names are 1–128 characters of letters, digits, `_ . : -`. */
+export const make = <P>(options: {
+  readonly name: string
+  readonly payload: Schema.Decoder<P>
+  readonly run: (ctx: WorkflowContext<P>) => Effect.Effect<unknown, unknown>
+}): Workflow<P> => {
+  if (!NAME.test(options.name)) {
+    throw new TypeError(`Cannot register workflow ${JSON.stringify(options.name)}: expected 1-128 of [A-Za-z0-9_.:-]`)
+  }
+  return { name: options.name, payload: options.payload, run: options.run }
+}
+
+/** One problem with a payload, by field path. */
+export interface PayloadIssue {
+  readonly path: string
+  readonly message: string
+}
+
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+const pathOf = (path: ReadonlyArray<unknown>): string =>
+  path.length === 0 ? "(payload)" : path.map((s) => {
+    const k = typeof s === "object" && s !== null && "key" in s ? (s as { key: unknown }).key : s
+    return typeof k === "number" ? `[${k}]` : String(k)
+  }).join(".")
+
+/**
+ * Decodes a payload strictly (unknown fields are errors, all issues are reported).
+ * Returns the value, or the list of issues by field.
+ */
+export const decodePayload = <P>(
+  schema: Schema.Decoder<P>,
+  input: unknown
+): { readonly ok: true; readonly value: P } | { readonly ok: false; readonly issues: ReadonlyArray<PayloadIssue> } => {
+  const exit = Schema.decodeUnknownExit(schema, { onExcessProperty: "error", errors: "all" })(input)
+  if (Exit.isSuccess(exit)) return { ok: true, value: exit.value }
+  const error = exit.cause.reasons.find((r) => r._tag === "Fail")
+  if (error === undefined || !Schema.isSchemaError(error.error)) {
+    return { ok: false, issues: [{ path: "(payload)", message: "Payload could not be decoded" }] }
+  }
+  return {
+    ok: false,
+    issues: formatter(error.error.issue).issues.map((i) => ({
+      path: pathOf(i.path ?? []),
+      message: i.message === "Expected no excess property" ? "Unknown field" : i.message
+    }))
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * A small in-memory key-value connector for core tests: it follows the connector contract exactly
+ * (idempotent set/delete, pre-state captured before mutation, an irreversible `publish`).
+ */
+import { Effect } from "effect"
+import * as Connector from "../../src/Connector.ts"
+import * as ConnectorError from "../../src/ConnectorError.ts"
+import type { Json } from "../../src/Model.ts"
+
+export interface Kv {
+  readonly data: Map<string, string>
+  readonly connector: Connector.Connector
+  /** Every mutation applied, in order (for asserting order of undo). */
+  readonly log: Array<string>
+}
+
+const str = (args: Json, field: string, system: string, action: string) => {
+  const v = typeof args === "object" && args !== null && !Array.isArray(args) ? args[field] : undefined
+  return typeof v === "string"
+    ? Effect.succeed(v)
+    : Effect.fail(ConnectorError.invalidArgs(system, action, `'${field}' must be a string`))
+}
+
+export const makeKv = (options: { allowedActions: ReadonlyArray<string>; secret?: string; kind?: string }): Kv => {
+  const data = new Map<string, string>()
+  const log: Array<string> = []
+  const kind = options.kind ?? "kv"
+  const setRaw = (key: string, value: string | null) => {
+    if (value === null) data.delete(key)
+    else data.set(key, value)
+    log.push(`${key}=${value}`)
+  }
+  const connector = Connector.make({
+    kind,
+    allowedActions: options.allowedActions,
+    secrets: options.secret === undefined ? [] : [options.secret],
+    actions: {
+      get: Connector.readOnly((args) =>
+        Effect.map(str(args, "key", kind, "get"), (key) => ({
+          alreadyDone: false,
+          rollback: null,
+          apply: Effect.succeed({ key, value: data.get(key) ?? null })
+        }))
+      ),
+      set: Connector.mutating((args) =>
+        Effect.gen(function*() {
+          const key = yield* str(args, "key", kind, "set")
+          const value = yield* str(args, "value", kind, "set")
+          const previous = data.get(key) ?? null
+          return {
+            alreadyDone: previous === value,
+            rollback: { action: "restore", args: { key, value: previous } },
+            apply: Effect.sync(() => {
+              if (previous !== value) setRaw(key, value)
+              return { key, value }
+            })
+          }
+        })
+      ),
+      fail: Connector.mutating(() =>
+        Effect.succeed({
+          alreadyDone: false,
+          rollback: { action: "restore", args: { key: "never", value: null } },
+          apply: Effect.fail(ConnectorError.transport(kind, "fail", "simulated outage"))
+        })
+      ),
+      publish: Connector.mutating((args) =>
+        Effect.map(str(args, "key", kind, "publish"), (key) => ({
+          alreadyDone: false,
+          rollback: { action: "none", args: { key }, irreversible: true, manual: `Retract the publication of '${key}' by hand` },
+          apply: Effect.sync(() => {
+            log.push(`publish ${key}`)
+            return { published: key }
+          })
+        }))
+      )
+    },
+    inverses: {
+      restore: (args) =>
+        Effect.gen(function*() {
+          const key = yield* str(args, "key", kind, "restore")
+          const value = typeof args === "object" && args !== null && !Array.isArray(args) ? args["value"] : null
+          setRaw(key, typeof value === "string" ? value : null)
+          return { key }
+        })
+    }
+  })
+  return { data, connector, log }
+}
