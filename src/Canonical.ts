@@ -62,11 +62,63 @@ const write = (value: unknown, out: Array<string>): void => {
   }
 }
 
+/**
+ * True when every object in `value` already lists its keys in canonical order and every number is
+ * finite: then `JSON.stringify` (whose string and number forms are the ones RFC 8785 adopts) already
+ * produces the canonical form. Objects with integer-like keys fail this check whenever V8's own key order
+ * (integers first, ascending) differs from code-unit order, and take the general path.
+ */
+const isCanonicalOrder = (value: unknown, depth: number): boolean => {
+  if (depth > 100) return false
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true
+    case "number":
+      return Number.isFinite(value)
+    case "object": {
+      if (value === null) return true
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const v: unknown = value[i]
+          if (v === undefined || !isCanonicalOrder(v, depth + 1)) return false
+        }
+        return true
+      }
+      const proto = Object.getPrototypeOf(value)
+      if (proto !== Object.prototype && proto !== null) return false
+      let prev: string | undefined
+      for (const k in value) {
+        if (prev !== undefined && !(prev < k)) return false
+        prev = k
+        const v = (value as Record<string, unknown>)[k]
+        if (v === undefined || !isCanonicalOrder(v, depth + 1)) return false
+      }
+      return true
+    }
+    default:
+      return false
+  }
+}
+
 /** Encodes a JSON value canonically. Throws a TypeError on values JSON cannot represent (NaN, bigint...). */
 export const encode = (value: unknown): string => {
+  if (isCanonicalOrder(value, 0)) return JSON.stringify(value)
   const out: Array<string> = []
   write(value, out)
   return out.join("")
+}
+
+/**
+ * Returns a copy of a JSON value whose objects list their keys in canonical order (where the engine
+ * allows it), so later encodings take the fast path. The value itself is unchanged.
+ */
+export const sortKeys = <A>(value: A): A => {
+  if (typeof value !== "object" || value === null) return value
+  if (Array.isArray(value)) return value.map(sortKeys) as A
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k])
+  return out as A
 }
 
 const utf8 = new TextEncoder()

@@ -38,7 +38,7 @@ export type { Plan, PlannedStep, RollbackOptions } from "./Rollback.ts"
 export interface Config {
   readonly systems?: Readonly<Record<string, Connector>>
   readonly policies?: ReadonlyArray<Policy>
-  readonly workflows?: ReadonlyArray<Workflow.Workflow<never>>
+  readonly workflows?: ReadonlyArray<Workflow.Workflow<unknown>>
 }
 
 export interface EnactService {
@@ -66,7 +66,7 @@ export const make = Effect.fnUntraced(function*(config: Config) {
   const workflows = new Map<string, Workflow.Workflow<unknown>>()
   for (const w of config.workflows ?? []) {
     if (workflows.has(w.name)) return yield* Effect.die(new TypeError(`Workflow '${w.name}' is registered twice`))
-    workflows.set(w.name, w as unknown as Workflow.Workflow<unknown>)
+    workflows.set(w.name, w)
   }
   const systems = config.systems ?? {}
   const engine: Engine = {

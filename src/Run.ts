@@ -4,6 +4,7 @@
  * @module
  */
 import { Cause, Clock, Effect, Exit, Schema } from "effect"
+import * as Canonical from "./Canonical.ts"
 import type { ActionCall } from "./Connector.ts"
 import * as ConnectorError from "./ConnectorError.ts"
 import type { Engine } from "./Engine.ts"
@@ -81,6 +82,23 @@ interface Base {
   readonly timestamp: string
 }
 
+const normalizeAction = (a: ActionResult): ActionResult => {
+  const base = { action: a.action, already_done: a.already_done }
+  const withError = a.error === undefined ? base : { ...base, error: a.error }
+  return {
+    ...withError,
+    output: Canonical.sortKeys(a.output),
+    rollback_data: Canonical.sortKeys(a.rollback_data),
+    success: a.success,
+    system: a.system
+  }
+}
+
+const normalizePolicy = (p: PolicyResult): PolicyResult =>
+  p.shadow === undefined
+    ? { passed: p.passed, policy: p.policy, reason: p.reason }
+    : { passed: p.passed, policy: p.policy, reason: p.reason, shadow: p.shadow }
+
 /** Builds, signs and stores a receipt; then drops the run's journal. */
 export const finish = (
   engine: Engine,
@@ -96,22 +114,28 @@ export const finish = (
   output: unknown,
   journaled: boolean
 ): Effect.Effect<Outcome, StoreError.StoreError | SignerError> => {
+  // Keys are laid out in canonical (sorted) order so signing takes Canonical's fast path.
   const unsigned: UnsignedReceipt = scrub({
-    format_version: FORMAT_VERSION,
-    run_id: base.runId,
-    workflow: base.workflow,
-    user_email: base.user,
-    user_attributes: base.userAttributes,
-    payload: base.payload,
-    policy_results: fields.policyResults,
+    actions_taken: fields.actions.map(normalizeAction),
     decision: fields.decision,
-    reason: fields.reason,
-    actions_taken: fields.actions,
-    manual_steps: fields.manualSteps ?? [],
+    format_version: FORMAT_VERSION,
+    key_id: engine.signer.keyId,
+    manual_steps: (fields.manualSteps ?? []).map((m) => ({
+      action: m.action,
+      reason: m.reason,
+      rollback_data: Canonical.sortKeys(m.rollback_data),
+      system: m.system
+    })),
     original_run_id: fields.originalRunId ?? null,
-    timestamp: base.timestamp,
+    payload: Canonical.sortKeys(base.payload),
+    policy_results: fields.policyResults.map(normalizePolicy),
+    reason: fields.reason,
+    run_id: base.runId,
     signature_alg: engine.signer.algorithm,
-    key_id: engine.signer.keyId
+    timestamp: base.timestamp,
+    user_attributes: Canonical.sortKeys(base.userAttributes),
+    user_email: base.user,
+    workflow: base.workflow
   }, engine.secrets)
   const stored = Effect.flatMap(engine.seal(unsigned), (receipt) =>
     Effect.as(engine.store.put(receipt), {

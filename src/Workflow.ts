@@ -23,11 +23,9 @@ import type { WorkflowContext } from "./WorkflowContext.ts"
 export interface Workflow<P = unknown> {
   readonly name: string
   readonly payload: Schema.Decoder<P>
-  readonly run: (ctx: WorkflowContext<P>) => Effect.Effect<unknown, unknown>
+  // Method syntax on purpose: it lets any `Workflow<P>` be registered as a `Workflow<unknown>`.
+  run(ctx: WorkflowContext<P>): Effect.Effect<unknown, unknown>
 }
-
-/** Any workflow, whatever its payload type. */
-export type Any = Workflow<never>
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/
 

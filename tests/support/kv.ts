@@ -14,11 +14,14 @@ export interface Kv {
   readonly log: Array<string>
 }
 
-const str = (args: Json, field: string, system: string, action: string) => {
-  const v = typeof args === "object" && args !== null && !Array.isArray(args) ? args[field] : undefined
+const field = (args: Json, name: string): unknown =>
+  typeof args === "object" && args !== null && !Array.isArray(args) ? (args as Record<string, unknown>)[name] : undefined
+
+const str = (args: Json, name: string, system: string, action: string) => {
+  const v = field(args, name)
   return typeof v === "string"
     ? Effect.succeed(v)
-    : Effect.fail(ConnectorError.invalidArgs(system, action, `'${field}' must be a string`))
+    : Effect.fail(ConnectorError.invalidArgs(system, action, `'${name}' must be a string`))
 }
 
 export const makeKv = (options: { allowedActions: ReadonlyArray<string>; secret?: string; kind?: string }): Kv => {
@@ -79,7 +82,7 @@ export const makeKv = (options: { allowedActions: ReadonlyArray<string>; secret?
       restore: (args) =>
         Effect.gen(function*() {
           const key = yield* str(args, "key", kind, "restore")
-          const value = typeof args === "object" && args !== null && !Array.isArray(args) ? args["value"] : null
+          const value = field(args, "value")
           setRaw(key, typeof value === "string" ? value : null)
           return { key }
         })

@@ -1,0 +1,329 @@
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import * as fsp from "node:fs/promises"
+import * as nodePath from "node:path"
+import * as FileSystem from "../connectors/FileSystem.ts"
+import { makeNode } from "../connectors/FileSystemNode.ts"
+import type { Connector, Prepared } from "../src/Connector.ts"
+import type { ConnectorError } from "../src/ConnectorError.ts"
+import type { Json, RollbackData } from "../src/Model.ts"
+import { readBytes, snapshot, tempDir, writeText } from "./support/tempDir.ts"
+
+const NodeLayer = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer)
+const encode = (text: string): Uint8Array => new TextEncoder().encode(text)
+
+/** A root to work in and a sibling directory outside it holding a secret the jail must protect. */
+const sandbox = Effect.fnUntraced(function*(allowedActions: Iterable<string> = FileSystem.actionNames) {
+  const base = yield* tempDir("enact-fs-")
+  const root = nodePath.join(base, "root")
+  const outside = nodePath.join(base, "outside")
+  yield* Effect.promise(() => fsp.mkdir(root))
+  yield* writeText(outside, "secret.txt", "top secret\n")
+  const files = yield* FileSystem.make({ root, allowedActions })
+  return { base, root, outside, files }
+})
+
+const prepare = (connector: Connector, action: string, args: Json): Effect.Effect<Prepared, ConnectorError> =>
+  Effect.suspend(() => {
+    const def = connector.actions[action]
+    return def === undefined ? Effect.die(`no action ${action}`) : def.prepare(args)
+  })
+
+/** Prepares and applies, the way the executor does. */
+const act = (connector: Connector, action: string, args: Json) =>
+  Effect.gen(function*() {
+    const prepared = yield* prepare(connector, action, args)
+    const output = yield* prepared.apply
+    return { ...prepared, output }
+  })
+
+/** Runs the inverse named by rollback data, the way rollback does. */
+const undo = (connector: Connector, rollback: RollbackData | null) =>
+  Effect.suspend(() => {
+    const inverse = rollback === null ? undefined : connector.inverses[rollback.action]
+    return rollback === null || inverse === undefined ? Effect.die("no inverse") : inverse(rollback.args)
+  })
+
+/** How an action fails, at prepare or apply: its reason tag and message. */
+const failure = (effect: Effect.Effect<unknown, ConnectorError>) =>
+  Effect.flip(effect).pipe(Effect.map((e) => ({ reason: e.reason._tag, message: e.message })))
+/** Just the reason tag. */
+const reason = (effect: Effect.Effect<unknown, ConnectorError>) => Effect.map(failure(effect), (f) => f.reason)
+
+layer(NodeLayer)("FileSystem connector", (it) => {
+  describe("actions", () => {
+    it.effect("read_file returns the text of a file under the root", () =>
+      Effect.gen(function*() {
+        const { files, root } = yield* sandbox()
+        yield* writeText(root, "notes/today.md", "héllo 👋\n")
+        const r = yield* act(files, "read_file", { path: "./notes/../notes/today.md" })
+        assert.deepStrictEqual(r.output, { path: "notes/today.md", content: "héllo 👋\n" })
+        assert.isFalse(r.alreadyDone)
+        assert.isNull(r.rollback)
+        assert.isFalse(files.actions["read_file"]?.mutating)
+        assert.strictEqual(yield* reason(act(files, "read_file", { path: "missing.txt" })), "NotFound")
+      }))
+
+    it.effect("list_dir returns sorted entry names, for the root and for subdirectories", () =>
+      Effect.gen(function*() {
+        const { files, root } = yield* sandbox()
+        yield* writeText(root, "b.txt", "")
+        yield* writeText(root, "a.txt", "")
+        yield* writeText(root, "sub/z.txt", "")
+        const top = yield* act(files, "list_dir", { path: "." })
+        assert.deepStrictEqual(top.output, { path: ".", entries: ["a.txt", "b.txt", "sub"] })
+        const sub = yield* act(files, "list_dir", { path: "sub" })
+        assert.deepStrictEqual(sub.output, { path: "sub", entries: ["z.txt"] })
+        assert.strictEqual(yield* reason(act(files, "list_dir", { path: "a.txt" })), "Conflict")
+      }))
+
+    it.effect("write_file creates a file, and its inverse remove_file deletes it (twice is fine)", () =>
+      Effect.gen(function*() {
+        const { files, root } = yield* sandbox()
+        const r = yield* act(files, "write_file", { path: "new.txt", content: "fresh" })
+        assert.isTrue(files.actions["write_file"]?.mutating)
+        assert.isFalse(r.alreadyDone)
+        assert.deepStrictEqual(r.rollback, { action: "remove_file", args: { path: "new.txt" } })
+        assert.deepStrictEqual(r.output, { path: "new.txt", created: true })
+        assert.deepStrictEqual(yield* readBytes(root, "new.txt"), encode("fresh"))
+        yield* undo(files, r.rollback)
+        assert.isNull(yield* readBytes(root, "new.txt"))
+        yield* undo(files, r.rollback)
+        assert.deepStrictEqual(yield* snapshot(root), {})
+      }))
+
+    it.effect("write_file over a file captures the old content first; restore_file puts it back byte-exactly", () =>
+      Effect.gen(function*() {
+        const { files, root } = yield* sandbox()
+        const original = "\uFEFFline one\r\nline two ✓ no trailing newline"
+        yield* writeText(root, "doc.txt", original)
+        yield* Effect.promise(() => fsp.chmod(nodePath.join(root, "doc.txt"), 0o640))
+        const prepared = yield* prepare(files, "write_file", { path: "doc.txt", content: "replaced" })
+        assert.deepStrictEqual(yield* readBytes(root, "doc.txt"), encode(original), "prepare changes nothing")
+        assert.deepStrictEqual(prepared.rollback, {
+          action: "restore_file",
+          args: { path: "doc.txt", content: original }
+        })
+        yield* prepared.apply
+        assert.deepStrictEqual(yield* readBytes(root, "doc.txt"), encode("replaced"))
+        const stat = yield* Effect.promise(() => fsp.stat(nodePath.join(root, "doc.txt")))
+        assert.strictEqual(stat.mode & 0o777, 0o640, "the atomic write keeps the file's permissions")
+        yield* undo(files, prepared.rollback)
+        assert.deepStrictEqual(yield* readBytes(root, "doc.txt"), encode(original))
+        yield* undo(files, prepared.rollback)
+        assert.deepStrictEqual(yield* readBytes(root, "doc.txt"), encode(original))
+        assert.deepStrictEqual(Object.keys(yield* snapshot(root)), ["doc.txt"], "no temp file is left behind")
+      }))
+
+    it.effect("write_file with the content already there is alreadyDone and does not touch the file", () =>
+      Effect.gen(function*() {
+        const { files, root } = yield* sandbox()
+        yield* writeText(root, "same.txt", "same")
+        const inode = (yield* Effect.promise(() => fsp.stat(nodePath.join(root, "same.txt")))).ino
+        const r = yield* act(files, "write_file", { path: "same.txt", content: "same" })
+        assert.isTrue(r.alreadyDone)
+        assert.isNull(r.rollback)
+        assert.strictEqual((yield* Effect.promise(() => fsp.stat(nodePath.join(root, "same.txt")))).ino, inode)
+      }))
+
+    it.effect("delete_file captures the content and restore_file brings it back; deleting twice is alreadyDone", () =>
+      Effect.gen(function*() {
+        const { files, root } = yield* sandbox()
+        const original = "keep me\n\ttabbed ünïcode"
+        yield* writeText(root, "dir/gone.txt", original)
+        const r = yield* act(files, "delete_file", { path: "dir/gone.txt" })
+        assert.isFalse(r.alreadyDone)
+        assert.deepStrictEqual(r.rollback, {
+          action: "restore_file",
+          args: { path: "dir/gone.txt", content: original }
+        })
+        assert.isNull(yield* readBytes(root, "dir/gone.txt"))
+        const again = yield* act(files, "delete_file", { path: "dir/gone.txt" })
+        assert.isTrue(again.alreadyDone)
+        assert.isNull(again.rollback)
+        yield* Effect.promise(() => fsp.rm(nodePath.join(root, "dir"), { recursive: true }))
+        yield* undo(files, r.rollback)
+        assert.deepStrictEqual(yield* readBytes(root, "dir/gone.txt"), encode(original), "parents are recreated")
+      }))
+
+    it.effect("apply refuses when the file changed between prepare and apply", () =>
+      Effect.gen(function*() {
+        const { files, root } = yield* sandbox()
+        yield* writeText(root, "race.txt", "v1")
+        const prepared = yield* prepare(files, "write_file", { path: "race.txt", content: "mine" })
+        yield* writeText(root, "race.txt", "someone else")
+        assert.strictEqual(yield* reason(prepared.apply), "Conflict")
+        assert.deepStrictEqual(yield* readBytes(root, "race.txt"), encode("someone else"))
+      }))
+
+    it.effect("write_file into a missing directory fails with NotFound and creates nothing", () =>
+      Effect.gen(function*() {
+        const { files, root } = yield* sandbox()
+        const write = act(files, "write_file", { path: "no/such/dir.txt", content: "x" })
+        assert.strictEqual(yield* reason(write), "NotFound")
+        assert.deepStrictEqual(yield* snapshot(root), {})
+      }))
+
+    it.effect("files that are not UTF-8 text are refused rather than mangled", () =>
+      Effect.gen(function*() {
+        const { files, root } = yield* sandbox()
+        const binary = new Uint8Array([0xff, 0xfe, 0x00, 0x80])
+        yield* writeText(root, "blob.bin", binary)
+        assert.strictEqual(yield* reason(act(files, "read_file", { path: "blob.bin" })), "Conflict")
+        assert.strictEqual(yield* reason(act(files, "write_file", { path: "blob.bin", content: "x" })), "Conflict")
+        assert.strictEqual(yield* reason(act(files, "delete_file", { path: "blob.bin" })), "Conflict")
+        assert.deepStrictEqual(yield* readBytes(root, "blob.bin"), binary)
+      }))
+
+    it.effect("bad arguments fail with InvalidArgs naming the field", () =>
+      Effect.gen(function*() {
+        const { files } = yield* sandbox()
+        const missing = yield* failure(prepare(files, "write_file", { path: "a.txt" }))
+        assert.strictEqual(missing.reason, "InvalidArgs")
+        assert.include(missing.message, "content")
+        const wrongType = yield* failure(prepare(files, "read_file", { path: 42 }))
+        assert.strictEqual(wrongType.reason, "InvalidArgs")
+        assert.include(wrongType.message, "path")
+        assert.include((yield* failure(prepare(files, "read_file", { path: "a", extra: 1 }))).message, "extra")
+        assert.strictEqual(yield* reason(prepare(files, "delete_file", "a.txt")), "InvalidArgs")
+      }))
+  })
+
+  describe("allowlist and construction", () => {
+    it.effect("an allowlist naming an unknown action is refused at construction", () =>
+      Effect.gen(function*() {
+        const { root } = yield* sandbox()
+        const e = yield* Effect.flip(FileSystem.make({ root, allowedActions: ["read_file", "rm_rf"] }))
+        assert.strictEqual(e.reason._tag, "UnknownAction")
+        assert.include(e.message, "rm_rf")
+      }))
+
+    it.effect("only the allowed actions are on the allowlist; inverses never are", () =>
+      Effect.gen(function*() {
+        const { files } = yield* sandbox(["read_file", "list_dir"])
+        assert.deepStrictEqual([...files.allowedActions], ["read_file", "list_dir"])
+        assert.isFalse(files.allowedActions.has("write_file"))
+        assert.isFalse(files.allowedActions.has("restore_file"))
+        assert.deepStrictEqual(Object.keys(files.inverses).sort(), ["remove_file", "restore_file"])
+        assert.strictEqual(files.kind, "filesystem")
+      }))
+
+    it.effect("make fails on a missing root or a root that is a file", () =>
+      Effect.gen(function*() {
+        const { base, outside } = yield* sandbox()
+        const missing = yield* Effect.flip(FileSystem.make({ root: nodePath.join(base, "nope"), allowedActions: [] }))
+        assert.strictEqual(missing.reason._tag, "NotFound")
+        const file = yield* Effect.flip(
+          FileSystem.make({ root: nodePath.join(outside, "secret.txt"), allowedActions: [], kind: "docs" })
+        )
+        assert.strictEqual(file.reason._tag, "Conflict")
+        assert.strictEqual(file.system, "docs")
+      }))
+
+    it.effect("makeNode builds a working connector synchronously and throws a clear Error for a missing root", () =>
+      Effect.gen(function*() {
+        const { base, root } = yield* sandbox()
+        const files = makeNode({ root, allowedActions: ["write_file"] })
+        assert.isTrue(files.allowedActions.has("write_file"))
+        yield* act(files, "write_file", { path: "n.txt", content: "node" })
+        assert.deepStrictEqual(yield* readBytes(root, "n.txt"), encode("node"))
+        assert.throws(() => makeNode({ root: nodePath.join(base, "nope"), allowedActions: [] }), /does not exist/)
+      }))
+  })
+
+  describe("jail", () => {
+    const escapes = [
+      "..",
+      "../outside/secret.txt",
+      "a/../../outside/secret.txt",
+      "a/../../etc/passwd",
+      "/etc/passwd",
+      "",
+      "a\0b"
+    ]
+
+    it.effect("refuses paths that escape the root, for every action and inverse, and touches nothing", () =>
+      Effect.gen(function*() {
+        const { base, files } = yield* sandbox()
+        const before = yield* snapshot(base)
+        for (const path of escapes) {
+          for (const [action, args] of [
+            ["read_file", { path }],
+            ["list_dir", { path }],
+            ["write_file", { path, content: "pwned" }],
+            ["delete_file", { path }]
+          ] as const) {
+            assert.strictEqual(yield* reason(act(files, action, args)), "Forbidden", `${action} ${path}`)
+          }
+          const inverses = [
+            { action: "restore_file", args: { path, content: "x" } },
+            { action: "remove_file", args: { path } }
+          ]
+          for (const rollback of inverses) {
+            assert.strictEqual(yield* reason(undo(files, rollback)), "Forbidden", `${rollback.action} ${path}`)
+          }
+        }
+        assert.deepStrictEqual(yield* snapshot(base), before)
+      }))
+
+    it.effect("refuses the root itself as a write or delete target", () =>
+      Effect.gen(function*() {
+        const { files } = yield* sandbox()
+        for (const path of [".", "a/..", "./"]) {
+          assert.strictEqual(yield* reason(act(files, "write_file", { path, content: "" })), "Forbidden")
+          assert.strictEqual(yield* reason(act(files, "delete_file", { path })), "Forbidden")
+        }
+      }))
+
+    it.effect("refuses a symlink inside the root that points outside: reading, writing and deleting through it", () =>
+      Effect.gen(function*() {
+        const { base, files, outside, root } = yield* sandbox()
+        yield* Effect.promise(() => fsp.symlink(nodePath.join(outside, "secret.txt"), nodePath.join(root, "leak.txt")))
+        yield* Effect.promise(() => fsp.symlink("../outside/secret.txt", nodePath.join(root, "relative-leak.txt")))
+        yield* Effect.promise(() => fsp.symlink(nodePath.join(base, "gone"), nodePath.join(root, "dangling.txt")))
+        const before = yield* snapshot(base)
+        for (const path of ["leak.txt", "relative-leak.txt", "dangling.txt"]) {
+          const read = yield* failure(act(files, "read_file", { path }))
+          assert.strictEqual(read.reason, "Forbidden")
+          assert.notInclude(read.message, "top secret")
+          assert.strictEqual(yield* reason(act(files, "write_file", { path, content: "pwned" })), "Forbidden")
+          assert.strictEqual(yield* reason(act(files, "delete_file", { path })), "Forbidden")
+        }
+        assert.deepStrictEqual(yield* snapshot(base), before)
+      }))
+
+    it.effect("refuses writing through a symlinked directory that points outside", () =>
+      Effect.gen(function*() {
+        const { base, files, outside, root } = yield* sandbox()
+        yield* Effect.promise(() => fsp.symlink(outside, nodePath.join(root, "linkdir")))
+        const before = yield* snapshot(base)
+        for (const path of ["linkdir/new.txt", "linkdir/secret.txt", "linkdir/deeper/x.txt"]) {
+          assert.strictEqual(yield* reason(act(files, "write_file", { path, content: "pwned" })), "Forbidden")
+          const restore = undo(files, { action: "restore_file", args: { path, content: "x" } })
+          assert.strictEqual(yield* reason(restore), "Forbidden")
+        }
+        assert.strictEqual(yield* reason(act(files, "list_dir", { path: "linkdir" })), "Forbidden")
+        assert.strictEqual(yield* reason(act(files, "delete_file", { path: "linkdir/secret.txt" })), "Forbidden")
+        assert.deepStrictEqual(yield* snapshot(base), before)
+        assert.deepStrictEqual(yield* readBytes(outside, "secret.txt"), encode("top secret\n"))
+      }))
+
+    it.effect("follows symlinks that stay inside the root, and records the real path for rollback", () =>
+      Effect.gen(function*() {
+        const { files, root } = yield* sandbox()
+        yield* writeText(root, "real/target.txt", "inside")
+        yield* Effect.promise(() => fsp.symlink("real", nodePath.join(root, "alias")))
+        const read = yield* act(files, "read_file", { path: "alias/target.txt" })
+        assert.deepStrictEqual(read.output, { path: "real/target.txt", content: "inside" })
+        const write = yield* act(files, "write_file", { path: "alias/target.txt", content: "changed" })
+        assert.deepStrictEqual(write.rollback, {
+          action: "restore_file",
+          args: { path: "real/target.txt", content: "inside" }
+        })
+        yield* undo(files, write.rollback)
+        assert.deepStrictEqual(yield* readBytes(root, "real/target.txt"), encode("inside"))
+      }))
+  })
+})
