@@ -21,6 +21,7 @@ import type { Connector } from "./Connector.ts"
 import type { Engine } from "./Engine.ts"
 import type { InvalidRequest, UnknownWorkflow } from "./EnactError.ts"
 import { Journal } from "./Journal.ts"
+import * as Merkle from "./Merkle.ts"
 import type { Outcome } from "./Model.ts"
 import type { Policy } from "./Policy.ts"
 import { makeSealer, type Verification, verifyWith } from "./Receipt.ts"
@@ -63,6 +64,7 @@ export const make = Effect.fnUntraced(function*(config: Config) {
   const store = yield* ReceiptStore
   const journal = yield* Journal
   const signer = yield* Signer
+  const hasher = yield* Merkle.CurrentHasher
   const workflows = new Map<string, Workflow.Workflow<unknown>>()
   for (const w of config.workflows ?? []) {
     if (workflows.has(w.name)) return yield* Effect.die(new TypeError(`Workflow '${w.name}' is registered twice`))
@@ -77,7 +79,8 @@ export const make = Effect.fnUntraced(function*(config: Config) {
     store,
     journal,
     signer,
-    seal: makeSealer(signer),
+    seal: makeSealer(signer, hasher),
+    hasher,
     rollingBack: new Set()
   }
   return Enact.of({
@@ -85,7 +88,7 @@ export const make = Effect.fnUntraced(function*(config: Config) {
     runAction: (req) => Run.runAction(engine, req),
     rollback: (runId, options) => Rollback.rollback(engine, runId, options),
     rollbackPlan: (runId) => Rollback.plan(engine, runId),
-    verify: (receipt) => Effect.promise(() => verifyWith(signer, receipt)),
+    verify: (receipt) => Effect.promise(() => verifyWith(signer, receipt, hasher)),
     recover: () => Rollback.recoverAll(engine)
   })
 })

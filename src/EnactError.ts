@@ -35,7 +35,8 @@ export const RollbackReason = Schema.Literals([
   "Blocked",
   "AlreadyRolledBack",
   "IsRollback",
-  "InProgress"
+  "InProgress",
+  "TooManyAttempts"
 ])
 export type RollbackReason = typeof RollbackReason.Type
 

@@ -6,6 +6,7 @@
 import type { Effect } from "effect"
 import type { Connector } from "./Connector.ts"
 import type { JournalService } from "./Journal.ts"
+import type { Hasher } from "./Merkle.ts"
 import type { Receipt, UnsignedReceipt } from "./Model.ts"
 import type { Policy } from "./Policy.ts"
 import type { ReceiptStoreService } from "./ReceiptStore.ts"
@@ -22,6 +23,7 @@ export interface Engine {
   readonly journal: JournalService
   readonly signer: SignerService
   readonly seal: (u: UnsignedReceipt) => Effect.Effect<Receipt, SignerError>
+  readonly hasher: Hasher
   /** Run ids with a rollback in progress in this process. */
   readonly rollingBack: Set<string>
 }

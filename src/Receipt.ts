@@ -42,7 +42,8 @@ export const unsigned = (receipt: Receipt): UnsignedReceipt => {
 }
 
 /** The leaf hash of a receipt's signed content. */
-export const leafOf = (u: UnsignedReceipt): Uint8Array => Merkle.leafHash(Canonical.encodeBytes(u))
+export const leafOf = (u: UnsignedReceipt, hasher: Merkle.Hasher = Merkle.portableHasher): Uint8Array =>
+  hasher.leaf(Canonical.encode(u))
 
 /** Largest number of receipts signed under one root. */
 const MAX_BATCH = 1024
@@ -57,17 +58,28 @@ interface Pending {
  * Makes a sealer: a function that signs receipts, batching those that arrive while a signature is in
  * flight (group signing: no timers, so a lone receipt is signed at once).
  */
-export const makeSealer = (signer: SignerService): (u: UnsignedReceipt) => Effect.Effect<Receipt, SignerError> => {
+export const makeSealer = (
+  signer: SignerService,
+  hasher: Merkle.Hasher = Merkle.portableHasher
+): (u: UnsignedReceipt) => Effect.Effect<Receipt, SignerError> => {
   let queue: Array<Pending> = []
   let busy = false
+  let scheduled = false
+  // Flushing in a microtask lets every fiber resumed in the same scheduler tick join the batch.
+  const schedule = (): void => {
+    if (busy || scheduled) return
+    scheduled = true
+    queueMicrotask(flush)
+  }
   const flush = (): void => {
+    scheduled = false
     const batch = queue.length > MAX_BATCH ? queue.splice(0, MAX_BATCH) : queue
     if (batch === queue) queue = []
     busy = true
     let root: Uint8Array
     let proofs: ReadonlyArray<ReadonlyArray<string>>
     try {
-      ;({ root, proofs } = Merkle.build(batch.map((p) => p.leaf)))
+      ;({ root, proofs } = Merkle.build(batch.map((p) => p.leaf), hasher))
     } catch (e) {
       busy = false
       const err = new SignerError({ reason: "Crypto", message: `Cannot build signing tree: ${String(e)}` })
@@ -90,19 +102,19 @@ export const makeSealer = (signer: SignerService): (u: UnsignedReceipt) => Effec
       }
     ).finally(() => {
       busy = false
-      if (queue.length > 0) flush()
+      if (queue.length > 0) schedule()
     })
   }
   return (u) => {
     let leaf: Uint8Array
     try {
-      leaf = leafOf(u)
+      leaf = leafOf(u, hasher)
     } catch (e) {
       return Effect.fail(new SignerError({ reason: "Crypto", message: `Cannot encode receipt: ${String(e)}` }))
     }
     return Effect.callback<Receipt, SignerError>((resume) => {
       queue.push({ unsigned: u, leaf, resume })
-      if (!busy) flush()
+      schedule()
     })
   }
 }
@@ -120,7 +132,11 @@ const decodeStrict = Schema.decodeUnknownResult(ReceiptSchema, { onExcessPropert
  * Verifies a receipt (any JSON value) against a signer: shape and format version, algorithm and key id,
  * audit path and signature. Never fails; a bad receipt is `{ valid: false, reason }`.
  */
-export const verifyWith = async (signer: SignerService, input: unknown): Promise<Verification> => {
+export const verifyWith = async (
+  signer: SignerService,
+  input: unknown,
+  hasher: Merkle.Hasher = Merkle.portableHasher
+): Promise<Verification> => {
   const decoded = decodeStrict(input)
   if (decoded._tag === "Failure") return { valid: false, reason: `Not a receipt: ${decoded.failure.message}` }
   const receipt = decoded.success
@@ -135,11 +151,11 @@ export const verifyWith = async (signer: SignerService, input: unknown): Promise
   }
   let leaf: Uint8Array
   try {
-    leaf = leafOf(unsigned(input as Receipt))
+    leaf = leafOf(unsigned(input as Receipt), hasher)
   } catch (e) {
     return { valid: false, reason: `Cannot encode receipt: ${String(e)}` }
   }
-  const root = Merkle.rootFromProof(leaf, receipt.signature_proof)
+  const root = Merkle.rootFromProof(leaf, receipt.signature_proof, hasher)
   if (root === undefined) return { valid: false, reason: "Malformed signature proof" }
   const ok = await signer.verify(rootMessage(root), hexToBytes(receipt.signature))
   return ok ? { valid: true } : { valid: false, reason: "Signature does not match the receipt's contents" }

@@ -57,24 +57,29 @@ export const newestFirst = (rs: ReadonlyArray<Receipt>, limit: number | undefine
   return limit === undefined ? sorted : sorted.slice(0, Math.max(0, limit))
 }
 
-/** Builds an in-memory store (each call gets its own map). */
+/**
+ * Builds an in-memory store (each call gets its own map). Receipts are kept as JSON text: a store holding
+ * many receipts then costs the garbage collector one string each instead of a graph of objects.
+ */
 export const makeMemory = (): ReceiptStoreService => {
-  const receipts = new Map<string, Receipt>()
+  const receipts = new Map<string, string>()
+  const decode = (text: string): Receipt => JSON.parse(text) as Receipt
   return {
     put: (receipt) => {
       if (!StoreError.isValidRunId(receipt.run_id)) return Effect.fail(StoreError.invalidRunId(receipt.run_id))
       if (receipts.has(receipt.run_id)) {
         return Effect.fail(StoreError.alreadyExists(`Receipt ${receipt.run_id} already exists`))
       }
-      receipts.set(receipt.run_id, receipt)
+      receipts.set(receipt.run_id, JSON.stringify(receipt))
       return Effect.void
     },
-    get: (runId) =>
-      StoreError.isValidRunId(runId)
-        ? Effect.succeed(Option.fromUndefinedOr(receipts.get(runId)))
-        : Effect.fail(StoreError.invalidRunId(runId)),
+    get: (runId) => {
+      if (!StoreError.isValidRunId(runId)) return Effect.fail(StoreError.invalidRunId(runId))
+      const text = receipts.get(runId)
+      return Effect.succeed(text === undefined ? Option.none() : Option.some(decode(text)))
+    },
     list: (filter = {}) =>
-      Effect.sync(() => newestFirst([...receipts.values()].filter((r) => matches(r, filter)), filter.limit))
+      Effect.sync(() => newestFirst([...receipts.values()].map(decode).filter((r) => matches(r, filter)), filter.limit))
   }
 }
 

@@ -106,7 +106,7 @@ const load = (engine: Engine, runId: string): Effect.Effect<Loaded, Error> =>
     }
     if (Option.isNone(found)) return yield* refuse(runId, "NotFound", `No receipt or journal for run ${runId}`)
     const receipt = found.value
-    const check = yield* Effect.promise(() => verifyWith(engine.signer, receipt))
+    const check = yield* Effect.promise(() => verifyWith(engine.signer, receipt, engine.hasher))
     if (!check.valid) return yield* refuse(runId, "InvalidSignature", `Refusing to roll back: ${check.reason}`)
     if (receipt.decision === "BLOCK") return yield* refuse(runId, "Blocked", "Run was BLOCKed: nothing was executed")
     if (receipt.original_run_id !== null) {
@@ -116,12 +116,15 @@ const load = (engine: Engine, runId: string): Effect.Effect<Loaded, Error> =>
     for (let n = 1; n <= MAX_ATTEMPTS; n++) {
       const prior = yield* engine.store.get(attemptId(runId, n))
       if (Option.isNone(prior)) break
-      const ok = yield* Effect.promise(() => verifyWith(engine.signer, prior.value))
+      const ok = yield* Effect.promise(() => verifyWith(engine.signer, prior.value, engine.hasher))
       if (!ok.valid) return yield* refuse(runId, "InvalidSignature", `Earlier rollback receipt is invalid: ${ok.reason}`)
       if (prior.value.decision === "ROLLED_BACK") {
         return yield* refuse(runId, "AlreadyRolledBack", `Run was already rolled back by ${prior.value.run_id}`)
       }
       attempts.push(prior.value)
+    }
+    if (attempts.length >= MAX_ATTEMPTS) {
+      return yield* refuse(runId, "TooManyAttempts", `Rollback was attempted ${MAX_ATTEMPTS} times; finish it by hand`)
     }
     return { receipt, attempts }
   })

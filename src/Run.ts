@@ -10,7 +10,7 @@ import * as ConnectorError from "./ConnectorError.ts"
 import type { Engine } from "./Engine.ts"
 import { InvalidRequest, UnknownWorkflow } from "./EnactError.ts"
 import type * as Journal from "./Journal.ts"
-import type { ActionResult, Decision, Json, Outcome, PolicyResult, UnsignedReceipt } from "./Model.ts"
+import type { ActionResult, Decision, Json, Outcome, PolicyResult, RollbackData, UnsignedReceipt } from "./Model.ts"
 import { FORMAT_VERSION } from "./Model.ts"
 import * as Policy from "./Policy.ts"
 import { scrub } from "./Receipt.ts"
@@ -80,6 +80,25 @@ interface Base {
   readonly userAttributes: Readonly<Record<string, Json>>
   readonly payload: Json
   readonly timestamp: string
+}
+
+/**
+ * Rollback data that held a connector secret cannot be stored (secrets never land in receipts) and so
+ * cannot be replayed: the step becomes a manual one instead of restoring a placeholder.
+ */
+const redactedRollback = (rb: RollbackData): RollbackData => ({
+  action: rb.action,
+  args: rb.args,
+  irreversible: true,
+  manual: `The pre-state needed to undo this step contained a connector secret, which receipts never store; ` +
+    `restore it by hand (inverse: ${rb.action})`
+})
+
+/** Rollback data as it may be stored: unchanged, or made manual when it held a secret. */
+const protectRollback = (rb: RollbackData | null, secrets: ReadonlyArray<string>): RollbackData | null => {
+  if (rb === null || secrets.length === 0) return rb
+  const clean = scrub(rb, secrets)
+  return Canonical.encode(clean) === Canonical.encode(rb) ? rb : redactedRollback(clean)
 }
 
 const normalizeAction = (a: ActionResult): ActionResult => {
@@ -154,6 +173,19 @@ export const finish = (
   return journaled ? Effect.tap(stored, () => engine.journal.remove(base.runId)) : stored
 }
 
+/** Caller-chosen run ids leave room for the rollback receipt ids derived from them (`rb-<id>-<n>`). */
+export const MAX_USER_RUN_ID = 100
+
+/** Refuses a caller-chosen run id that already has a receipt or a journal: reuse would act unreceipted. */
+const ensureUnused = (engine: Engine, runId: string): Effect.Effect<void, InvalidRequest | StoreError.StoreError> =>
+  Effect.flatMap(engine.store.get(runId), (receipt) =>
+    receipt._tag === "Some"
+      ? Effect.fail(new InvalidRequest({ message: `Run id ${runId} is already used by a stored receipt` }))
+      : Effect.flatMap(engine.journal.read(runId), (journal) =>
+        journal._tag === "Some"
+          ? Effect.fail(new InvalidRequest({ message: `Run id ${runId} has an open journal (a crashed run); roll it back or recover it first` }))
+          : Effect.void))
+
 /** Validates the request fields every entry point shares. */
 const validate = (
   engine: Engine,
@@ -166,8 +198,13 @@ const validate = (
     typeof req.userAttributes !== "object" || req.userAttributes === null)) {
     return Effect.fail(new InvalidRequest({ message: "`userAttributes` must be a plain JSON object" }))
   }
-  if (req.runId !== undefined && !StoreError.isValidRunId(req.runId)) {
-    return Effect.fail(new InvalidRequest({ message: StoreError.invalidRunId(req.runId).message }))
+  if (req.runId !== undefined) {
+    if (!StoreError.isValidRunId(req.runId) || req.runId.length > MAX_USER_RUN_ID) {
+      return Effect.fail(new InvalidRequest({ message: `Cannot use run id ${JSON.stringify(String(req.runId)).slice(0, 80)}: expected 1-${MAX_USER_RUN_ID} of [A-Za-z0-9_-]` }))
+    }
+    if (req.runId.startsWith("rb-")) {
+      return Effect.fail(new InvalidRequest({ message: "Run ids starting with 'rb-' are reserved for rollback receipts" }))
+    }
   }
   void engine
   return Effect.map(Clock.currentTimeMillis, (ms) => ({
@@ -198,7 +235,9 @@ const runWorkflow = (
   workflow: Workflow.Workflow<unknown>,
   req: RunRequest
 ): Effect.Effect<Outcome, RunError> =>
-  Effect.flatMap(validate(engine, req), ({ runId, timestamp }) => {
+  Effect.flatMap(
+    req.runId === undefined ? validate(engine, req) : Effect.tap(validate(engine, req), ({ runId }) => ensureUnused(engine, runId)),
+    ({ runId, timestamp }) => {
     const jsonPayload = isJson(req.payload)
     const base: Base = {
       runId,
@@ -307,7 +346,8 @@ const makeAct = (
     if (def === undefined) return failWith(ConnectorError.unknownAction(system, call.action, "No such action"), null)
     return Effect.matchEffect(def.prepare(call.args), {
       onFailure: (e) => failWith(e, null),
-      onSuccess: (prepared) => {
+      onSuccess: (planned) => {
+        const prepared = { ...planned, rollback: protectRollback(planned.rollback, engine.secrets) }
         if (prepared.alreadyDone || !def.mutating) {
           return Effect.matchEffect(prepared.apply, {
             onFailure: (e) => failWith(e, null),

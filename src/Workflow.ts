@@ -55,6 +55,8 @@ const pathOf = (path: ReadonlyArray<unknown>): string =>
     return typeof k === "number" ? `[${k}]` : String(k)
   }).join(".")
 
+const decoders = new WeakMap<Schema.Decoder<unknown>, (input: unknown) => Exit.Exit<unknown, Schema.SchemaError>>()
+
 /**
  * Decodes a payload strictly (unknown fields are errors, all issues are reported).
  * Returns the value, or the list of issues by field.
@@ -63,7 +65,12 @@ export const decodePayload = <P>(
   schema: Schema.Decoder<P>,
   input: unknown
 ): { readonly ok: true; readonly value: P } | { readonly ok: false; readonly issues: ReadonlyArray<PayloadIssue> } => {
-  const exit = Schema.decodeUnknownExit(schema, { onExcessProperty: "error", errors: "all" })(input)
+  let decode = decoders.get(schema)
+  if (decode === undefined) {
+    decode = Schema.decodeUnknownExit(schema, { onExcessProperty: "error", errors: "all" })
+    decoders.set(schema, decode)
+  }
+  const exit = decode(input) as Exit.Exit<P, Schema.SchemaError>
   if (Exit.isSuccess(exit)) return { ok: true, value: exit.value }
   const error = exit.cause.reasons.find((r) => r._tag === "Fail")
   if (error === undefined || !Schema.isSchemaError(error.error)) {

@@ -1,0 +1,474 @@
+import { assert, describe, it } from "@effect/vitest"
+import fc from "fast-check"
+import { Effect, Option, Schema } from "effect"
+import { sha256 } from "@noble/hashes/sha2.js"
+import { bytesToHex } from "@noble/hashes/utils.js"
+import type { Receipt, UnsignedReceipt } from "../src/Model.ts"
+import * as Merkle from "../src/Merkle.ts"
+import * as MerkleNode from "../src/MerkleNode.ts"
+import * as Policy from "../src/Policy.ts"
+import * as ReceiptModule from "../src/Receipt.ts"
+import * as ReceiptStore from "../src/ReceiptStore.ts"
+import * as Signer from "../src/Signer.ts"
+import * as Workflow from "../src/Workflow.ts"
+import { makeSigner, setMany, setup, stateOf, toJson } from "./support/enact.ts"
+import { makeKv } from "./support/kv.ts"
+
+/** A workflow exercising every receipt field: nested payload, policies (one shadow), several actions. */
+const rich = Workflow.make({
+  name: "rich",
+  payload: Schema.Struct({
+    key: Schema.String,
+    meta: Schema.Struct({ tags: Schema.Array(Schema.String), level: Schema.Number, urgent: Schema.Boolean, note: Schema.NullOr(Schema.String) })
+  }),
+  run: (ctx) =>
+    Effect.gen(function*() {
+      yield* ctx.act("store", { action: "set", args: { key: ctx.payload.key, value: "v1" } })
+      yield* ctx.act("store", { action: "get", args: { key: ctx.payload.key } })
+      yield* ctx.act("store", { action: "publish", args: { key: ctx.payload.key } })
+    })
+})
+const policies = [
+  Policy.make("allowed_key", () => Policy.pass("Key is allowed")),
+  Policy.shadow(Policy.make("experimental", () => Policy.fail("Would block")))
+]
+
+/** Runs `n` rich runs concurrently (so some are batch-signed) and returns them with the harness. */
+const richReceipts = (n: number) =>
+  Effect.gen(function*() {
+    const kv = makeKv({ allowedActions: ["set", "get", "publish"] })
+    const h = yield* setup({ systems: { store: kv.connector }, policies, workflows: [rich] })
+    const outcomes = yield* Effect.forEach(
+      Array.from({ length: n }, (_, i) => i),
+      (i) =>
+        h.enact.run({
+          workflow: "rich",
+          user: "agent@co",
+          userAttributes: { role: "ops", scopes: ["kv"] },
+          payload: { key: `k${i}`, meta: { tags: ["a", "b"], level: 3, urgent: true, note: null } }
+        }),
+      { concurrency: n }
+    )
+    return { ...h, kv, receipts: outcomes.map((o) => o.receipt) }
+  })
+
+/** Every single-point edit of a JSON value: each leaf changed, each member removed, a member added. */
+const edits = (value: unknown, path: string): Array<readonly [string, unknown]> => {
+  const out: Array<readonly [string, unknown]> = []
+  if (typeof value === "string") {
+    out.push([`${path} (appended)`, value + "x"])
+    if (value.length > 0) {
+      const last = value[value.length - 1] === "0" ? "1" : "0"
+      out.push([`${path} (last char)`, value.slice(0, -1) + last])
+    }
+  } else if (typeof value === "number") {
+    out.push([`${path} (+1)`, value + 1])
+  } else if (typeof value === "boolean") {
+    out.push([`${path} (flipped)`, !value])
+  } else if (value === null) {
+    out.push([`${path} (null → string)`, "tampered"])
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      for (const [p, v] of edits(item, `${path}[${i}]`)) out.push([p, value.map((x, j) => (j === i ? v : x))])
+    })
+    if (value.length > 0) out.push([`${path} (last removed)`, value.slice(0, -1)])
+    out.push([`${path} (item added)`, [...value, value.length > 0 ? value[0] : "extra"]])
+  } else if (typeof value === "object") {
+    const obj = value as Record<string, unknown>
+    for (const k of Object.keys(obj)) {
+      for (const [p, v] of edits(obj[k], path === "" ? k : `${path}.${k}`)) out.push([p, { ...obj, [k]: v }])
+      const { [k]: _removed, ...rest } = obj
+      out.push([`${path === "" ? k : `${path}.${k}`} (removed)`, rest])
+    }
+    out.push([`${path === "" ? "(receipt)" : path} (extra field)`, { ...obj, extra_field: true }])
+  }
+  return out
+}
+
+describe("receipt verification", () => {
+  it.effect("a real receipt verifies, also after a JSON round trip and with its keys reordered", () =>
+    Effect.gen(function*() {
+      const { enact, receipts } = yield* richReceipts(1)
+      const r = receipts[0]!
+      assert.deepStrictEqual(yield* enact.verify(r), { valid: true })
+      assert.deepStrictEqual(yield* enact.verify(toJson(r)), { valid: true })
+      const reordered = Object.fromEntries(Object.entries(toJson(r)).reverse())
+      assert.deepStrictEqual(yield* enact.verify(reordered), { valid: true })
+      // and in another "process": a fresh instance holding the same secret
+      const other = yield* setup({})
+      assert.deepStrictEqual(yield* other.enact.verify(toJson(r)), { valid: true })
+    }))
+
+  it.effect("tampering with any single field of a receipt makes verification fail", () =>
+    Effect.gen(function*() {
+      const { enact, receipts } = yield* richReceipts(4)
+      const r = receipts.find((x) => x.signature_proof.length > 0)
+      assert.isDefined(r, "some receipt of a concurrent burst is batch-signed")
+      if (r === undefined) return
+      assert.deepStrictEqual(yield* enact.verify(r), { valid: true })
+      const json = toJson(r)
+      const variants = edits(json, "")
+      // every top-level field is covered, including the nested ones inside it
+      const covered = new Set(variants.map(([p]) => p.split(/[.[ ]/)[0]))
+      for (const k of Object.keys(json)) assert.isTrue(covered.has(k), `field ${k} is tampered with`)
+      for (const path of ["payload.meta.tags[1]", "payload.meta.level", "payload.meta.urgent", "payload.meta.note", "policy_results[1].shadow", "actions_taken[0].rollback_data.args.value", "actions_taken[2].rollback_data.manual", "user_attributes.scopes[0]", "signature_proof[0]"]) {
+        assert.isTrue(variants.some(([p]) => p.startsWith(path)), `nested value ${path} is tampered with`)
+      }
+      assert.isAbove(variants.length, 100)
+      for (const [path, tampered] of variants) {
+        const v = yield* enact.verify(tampered)
+        assert.isFalse(v.valid, `tampering with ${path} went unnoticed`)
+      }
+    }))
+
+  it.effect("rollback refuses every tampered variant of a stored receipt with InvalidSignature, and changes nothing", () =>
+    Effect.gen(function*() {
+      const { receipts, signer, kv } = yield* richReceipts(4)
+      const r = receipts.find((x) => x.signature_proof.length > 0) ?? receipts[0]!
+      const served: { current: unknown } = { current: r }
+      const memory = ReceiptStore.makeMemory()
+      const store: ReceiptStore.ReceiptStoreService = {
+        ...memory,
+        get: (runId) => (runId === r.run_id ? Effect.succeed(Option.some(served.current as Receipt)) : memory.get(runId))
+      }
+      const { enact } = yield* setup({ systems: { store: kv.connector }, policies, workflows: [rich] }, { store, signer })
+      const before = stateOf(kv.data)
+      const logBefore = kv.log.length
+      for (const [path, tampered] of edits(toJson(r), "")) {
+        served.current = tampered
+        const e = yield* Effect.flip(enact.rollback(r.run_id))
+        assert.strictEqual(e._tag, "RollbackError", path)
+        if (e._tag === "RollbackError") assert.strictEqual(e.reason, "InvalidSignature", path)
+        const plan = yield* Effect.flip(enact.rollbackPlan(r.run_id))
+        assert.isTrue(plan._tag === "RollbackError" && plan.reason === "InvalidSignature", path)
+      }
+      assert.deepStrictEqual(stateOf(kv.data), before)
+      assert.strictEqual(kv.log.length, logBefore)
+      assert.deepStrictEqual(yield* memory.list(), [], "no rollback receipt was written")
+      // the untouched receipt still rolls back
+      served.current = r
+      const ok = yield* enact.rollback(r.run_id)
+      assert.strictEqual(ok.result.decision, "ROLLBACK_PARTIAL")
+    }))
+
+  it.effect("rollback refuses a stored receipt whose rollback data was edited to restore an attacker's value", () =>
+    Effect.gen(function*() {
+      const kv = makeKv({ allowedActions: ["set"] })
+      kv.data.set("balance", "100")
+      const { enact, signer } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
+      const { receipt } = yield* enact.run({ workflow: "set_many", user: "u", payload: { system: "store", pairs: [{ key: "balance", value: "90" }] } })
+      const forged: Receipt = {
+        ...receipt,
+        actions_taken: receipt.actions_taken.map((a) => ({ ...a, rollback_data: { action: "restore", args: { key: "balance", value: "1000000" } } }))
+      }
+      const store = ReceiptStore.makeMemory()
+      yield* store.put(forged)
+      const victim = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] }, { store, signer })
+      const e = yield* Effect.flip(victim.enact.rollback(receipt.run_id))
+      assert.isTrue(e._tag === "RollbackError" && e.reason === "InvalidSignature")
+      assert.deepStrictEqual(stateOf(kv.data), { balance: "90" })
+    }))
+
+  it.effect("verify never fails and explains why garbage is not a receipt", () =>
+    Effect.gen(function*() {
+      const { enact, receipts } = yield* richReceipts(1)
+      const r = toJson(receipts[0]!)
+      const { signature: _s, ...unsignedOnly } = r
+      const garbage: ReadonlyArray<unknown> = [
+        null,
+        undefined,
+        "receipt",
+        42,
+        [],
+        {},
+        unsignedOnly,
+        { ...r, signature: "" },
+        { ...r, signature: r["signature"] + "0" },
+        { ...r, signature: String(r["signature"]).toUpperCase() },
+        { ...r, format_version: 2 },
+        { ...r, signature_proof: Array.from({ length: 65 }, () => `L${"0".repeat(64)}`) },
+        { ...r, policy_results: [{ policy: "x", passed: true, reason: "y", extra: 1 }] }
+      ]
+      for (const g of garbage) {
+        const v = yield* enact.verify(g)
+        assert.isFalse(v.valid, JSON.stringify(g)?.slice(0, 80))
+        if (!v.valid) assert.isString(v.reason)
+      }
+    }))
+
+  it.effect("Receipt.sign and Receipt.verify use the Signer in context; a lone receipt has an empty proof", () =>
+    Effect.gen(function*() {
+      const signer = yield* makeSigner()
+      const unsigned: UnsignedReceipt = {
+        format_version: 1,
+        run_id: "r-1",
+        workflow: "w",
+        user_email: "u",
+        user_attributes: {},
+        payload: { a: [1, "x", null] },
+        policy_results: [],
+        decision: "PASS",
+        reason: null,
+        actions_taken: [],
+        manual_steps: [],
+        original_run_id: null,
+        timestamp: "2026-01-01T00:00:00.000Z",
+        signature_alg: signer.algorithm,
+        key_id: signer.keyId
+      }
+      const receipt = yield* ReceiptModule.sign(unsigned).pipe(Effect.provideService(Signer.Signer, signer))
+      assert.deepStrictEqual(receipt.signature_proof, [])
+      assert.deepStrictEqual(ReceiptModule.unsigned(receipt), unsigned)
+      assert.isTrue(yield* ReceiptModule.verify(receipt).pipe(Effect.provideService(Signer.Signer, signer)))
+      // the signature is over the Merkle root, which for a lone receipt is its own leaf
+      const message = new Uint8Array([...new TextEncoder().encode("enact/receipt-root/v1\n"), ...ReceiptModule.leafOf(unsigned)])
+      assert.isTrue(yield* Effect.promise(() => signer.verify(message, Uint8Array.from(Buffer.from(receipt.signature, "hex")))))
+      const edited = { ...receipt, payload: { a: [1, "x", null, 2] } }
+      const detailed = yield* ReceiptModule.verifyDetailed(edited).pipe(Effect.provideService(Signer.Signer, signer))
+      assert.isFalse(detailed.valid)
+    }))
+})
+
+describe("batch signing", () => {
+  it.effect("50 concurrent runs share signatures in batches and every receipt verifies on its own", () =>
+    Effect.gen(function*() {
+      const kv = makeKv({ allowedActions: ["set"] })
+      const { enact, store } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
+      const outcomes = yield* Effect.forEach(
+        Array.from({ length: 50 }, (_, i) => i),
+        (i) => enact.run({ workflow: "set_many", user: "u", payload: { system: "store", pairs: [{ key: `k${i}`, value: `v${i}` }] } }),
+        { concurrency: 50 }
+      )
+      const receipts = outcomes.map((o) => o.receipt)
+      assert.strictEqual(new Set(receipts.map((r) => r.run_id)).size, 50)
+      assert.isTrue(receipts.some((r) => r.signature_proof.length > 0), "some receipts were signed in a batch")
+      const signatures = new Set(receipts.map((r) => r.signature))
+      assert.isBelow(signatures.size, 50, "receipts share signatures")
+      assert.strictEqual((yield* store.list()).length, 50)
+      const auditor = yield* setup({})
+      for (const r of receipts) {
+        assert.deepStrictEqual(yield* auditor.enact.verify(toJson(r)), { valid: true }, r.run_id)
+      }
+      // receipts of one batch recompute the same root from their own proofs
+      const bySignature = new Map<string, Array<Receipt>>()
+      for (const r of receipts) bySignature.set(r.signature, [...(bySignature.get(r.signature) ?? []), r])
+      for (const group of bySignature.values()) {
+        const roots = new Set(group.map((r) => {
+          const root = Merkle.rootFromProof(ReceiptModule.leafOf(ReceiptModule.unsigned(r)), r.signature_proof)
+          return root === undefined ? "malformed" : bytesToHex(root)
+        }))
+        assert.strictEqual(roots.size, 1)
+        assert.isFalse(roots.has("malformed"))
+      }
+    }))
+
+  it.effect("swapping proofs or signatures between receipts fails verification", () =>
+    Effect.gen(function*() {
+      const kv = makeKv({ allowedActions: ["set"] })
+      const { enact } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
+      // two bursts one after the other: at least two different batches
+      const burst = (from: number) =>
+        Effect.forEach(
+          Array.from({ length: 10 }, (_, i) => from + i),
+          (i) => enact.run({ workflow: "set_many", user: "u", payload: { system: "store", pairs: [{ key: `k${i}`, value: "v" }] } }),
+          { concurrency: 10 }
+        )
+      const outcomes = [...(yield* burst(0)), ...(yield* burst(10))]
+      const receipts = outcomes.map((o) => o.receipt)
+      const batched = receipts.filter((r) => r.signature_proof.length > 0)
+      const a = batched[0]
+      const b = batched.find((x) => x.signature === a?.signature && x.run_id !== a.run_id)
+      assert.isDefined(a)
+      assert.isDefined(b, "two receipts share a batch")
+      if (a === undefined || b === undefined) return
+      assert.notDeepEqual(a.signature_proof, b.signature_proof)
+      assert.isFalse((yield* enact.verify({ ...a, signature_proof: b.signature_proof })).valid)
+      assert.isFalse((yield* enact.verify({ ...b, signature_proof: a.signature_proof })).valid)
+      assert.isFalse((yield* enact.verify({ ...a, signature_proof: [] })).valid)
+      if (a.signature_proof.length > 1) {
+        assert.isFalse((yield* enact.verify({ ...a, signature_proof: [...a.signature_proof].reverse() })).valid)
+      }
+      const lone = receipts.find((x) => x.signature !== a.signature)
+      assert.isDefined(lone, "there is more than one batch")
+      if (lone !== undefined) {
+        assert.isFalse((yield* enact.verify({ ...lone, signature: a.signature })).valid)
+        assert.isFalse((yield* enact.verify({ ...a, signature: lone.signature })).valid)
+      }
+    }))
+
+  it.effect("the sealer batches receipts that arrive while a signature is in flight", () =>
+    Effect.gen(function*() {
+      const signer = yield* makeSigner()
+      let signatures = 0
+      const counting: Signer.SignerService = {
+        ...signer,
+        sign: (m) => {
+          signatures++
+          return signer.sign(m)
+        }
+      }
+      const seal = ReceiptModule.makeSealer(counting)
+      const unsigned = (i: number): UnsignedReceipt => ({
+        format_version: 1,
+        run_id: `r${i}`,
+        workflow: "w",
+        user_email: "u",
+        user_attributes: {},
+        payload: i,
+        policy_results: [],
+        decision: "PASS",
+        reason: null,
+        actions_taken: [],
+        manual_steps: [],
+        original_run_id: null,
+        timestamp: "2026-01-01T00:00:00.000Z",
+        signature_alg: signer.algorithm,
+        key_id: signer.keyId
+      })
+      const sealed = yield* Effect.forEach(Array.from({ length: 33 }, (_, i) => unsigned(i)), seal, { concurrency: "unbounded" })
+      assert.isBelow(signatures, 33)
+      assert.deepStrictEqual(sealed.map((r) => r.run_id), Array.from({ length: 33 }, (_, i) => `r${i}`))
+      for (const r of sealed) assert.isTrue(yield* ReceiptModule.verify(r).pipe(Effect.provideService(Signer.Signer, signer)))
+    }))
+
+  it.effect("a signer failure fails every run of its batch instead of storing unsigned receipts", () =>
+    Effect.gen(function*() {
+      const signer = yield* makeSigner()
+      const broken: Signer.SignerService = { ...signer, sign: () => Promise.reject(new Error("HSM offline")) }
+      const kv = makeKv({ allowedActions: ["set"] })
+      const { enact, store } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] }, { signer: broken })
+      const results = yield* Effect.forEach(
+        [0, 1, 2, 3],
+        (i) => Effect.flip(enact.run({ workflow: "set_many", user: "u", payload: { system: "store", pairs: [{ key: `k${i}`, value: "v" }] } })),
+        { concurrency: 4 }
+      )
+      for (const e of results) {
+        assert.strictEqual(e._tag, "SignerError")
+        if (e._tag === "SignerError") assert.include(e.message, "HSM offline")
+      }
+      assert.deepStrictEqual(yield* store.list(), [])
+    }))
+})
+
+describe("Merkle", () => {
+  const leavesOf = (n: number) => Array.from({ length: n }, (_, i) => Merkle.leafHash(`leaf-${i}`))
+
+  it("every leaf's proof recomputes the root, for trees of 1 to 33 leaves", () => {
+    for (let n = 1; n <= 33; n++) {
+      const leaves = leavesOf(n)
+      const { proofs, root } = Merkle.build(leaves)
+      assert.strictEqual(proofs.length, n)
+      for (let i = 0; i < n; i++) {
+        const got = Merkle.rootFromProof(leaves[i]!, proofs[i]!)
+        assert.isDefined(got)
+        assert.strictEqual(bytesToHex(got!), bytesToHex(root), `n=${n} i=${i}`)
+        assert.isAtMost(proofs[i]!.length, Math.ceil(Math.log2(n)))
+      }
+      if (n === 1) {
+        assert.deepStrictEqual(proofs[0], [])
+        assert.strictEqual(bytesToHex(root), bytesToHex(leaves[0]!))
+      }
+    }
+  })
+
+  it("a proof does not fit another leaf", () => {
+    for (const n of [2, 3, 7, 16, 33]) {
+      const leaves = leavesOf(n)
+      const { proofs, root } = Merkle.build(leaves)
+      for (let i = 0; i < n; i++) {
+        const j = (i + 1) % n
+        const got = Merkle.rootFromProof(leaves[j]!, proofs[i]!)
+        assert.notStrictEqual(got === undefined ? "" : bytesToHex(got), bytesToHex(root), `n=${n} leaf ${j} with proof ${i}`)
+      }
+    }
+  })
+
+  it("malformed proof entries give undefined", () => {
+    const leaves = leavesOf(4)
+    const { proofs } = Merkle.build(leaves)
+    const good = proofs[0]![0]!
+    const hex = good.slice(1)
+    const bad = [
+      "",
+      "L",
+      `X${hex}`,
+      `l${hex}`,
+      hex,
+      `L${hex.slice(1)}`,
+      `L${hex}0`,
+      `L${hex.toUpperCase().replace(/[0-9]/g, "A")}`,
+      `L${hex.slice(0, -1)}g`,
+      ` L${hex}`,
+      `L${hex}\n`
+    ]
+    for (const entry of bad) {
+      assert.isUndefined(Merkle.rootFromProof(leaves[0]!, [entry]), JSON.stringify(entry))
+      assert.isUndefined(Merkle.rootFromProof(leaves[0]!, [good, entry]), JSON.stringify(entry))
+    }
+    assert.isUndefined(Merkle.rootFromProof(leaves[0]!, Array.from({ length: 65 }, () => good)), "too long")
+  })
+
+  it("building a tree of no leaves throws", () => {
+    assert.throws(() => Merkle.build([]), RangeError)
+  })
+
+  it("leaves and inner nodes are domain-separated (RFC 6962 style)", () => {
+    const data = new TextEncoder().encode("récépissé")
+    assert.strictEqual(bytesToHex(Merkle.leafHash("récépissé")), bytesToHex(sha256(new Uint8Array([0, ...data]))))
+    const [a, b] = leavesOf(2) as [Uint8Array, Uint8Array]
+    const { root } = Merkle.build([a, b])
+    assert.strictEqual(bytesToHex(root), bytesToHex(sha256(new Uint8Array([1, ...a, ...b]))))
+    assert.notStrictEqual(bytesToHex(root), bytesToHex(sha256(new Uint8Array([0, ...a, ...b]))))
+  })
+})
+
+describe("native hasher", () => {
+  it("hashes leaves and nodes exactly like the portable hasher", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (text, l, r) => {
+        assert.strictEqual(bytesToHex(MerkleNode.nodeHasher.leaf(text)), bytesToHex(Merkle.portableHasher.leaf(text)))
+        assert.strictEqual(bytesToHex(MerkleNode.nodeHasher.node(l, r)), bytesToHex(Merkle.portableHasher.node(l, r)))
+      }),
+      { numRuns: 200 }
+    )
+  })
+
+  it.effect("receipts sealed with the native hasher verify with the portable one", () =>
+    Effect.gen(function*() {
+      const signer = yield* makeSigner()
+      const seal = ReceiptModule.makeSealer(signer, MerkleNode.nodeHasher)
+      const base: UnsignedReceipt = {
+        format_version: 1,
+        run_id: "r0",
+        workflow: "w",
+        user_email: "u",
+        user_attributes: {},
+        payload: { text: "héllo 👋" },
+        policy_results: [],
+        decision: "PASS",
+        reason: null,
+        actions_taken: [],
+        manual_steps: [],
+        original_run_id: null,
+        timestamp: "2026-01-01T00:00:00.000Z",
+        signature_alg: signer.algorithm,
+        key_id: signer.keyId
+      }
+      const sealed = yield* Effect.forEach([0, 1, 2, 3, 4], (i) => seal({ ...base, run_id: `r${i}` }), { concurrency: "unbounded" })
+      assert.isTrue(sealed.some((r) => r.signature_proof.length > 0))
+      for (const r of sealed) {
+        assert.deepStrictEqual(yield* Effect.promise(() => ReceiptModule.verifyWith(signer, r)), { valid: true })
+      }
+    }))
+})
+
+describe("scrub", () => {
+  it("replaces every occurrence of every secret in strings and keys, leaving other values alone", () => {
+    const value = { "k-s3cr3t": ["s3cr3t", "a s3cr3t and s3cr3t", { n: 1, b: true, z: null, t: "tok-2" }] }
+    const scrubbed: unknown = ReceiptModule.scrub(value, ["s3cr3t", "tok-2"])
+    assert.deepStrictEqual(scrubbed, {
+      "k-[REDACTED]": ["[REDACTED]", "a [REDACTED] and [REDACTED]", { n: 1, b: true, z: null, t: "[REDACTED]" }]
+    })
+    assert.strictEqual(ReceiptModule.scrub(value, []), value, "no secrets: the value is returned as is")
+  })
+})
