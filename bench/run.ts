@@ -15,6 +15,7 @@ import * as Enact from "../src/Enact.ts"
 import * as FileJournal from "../src/FileJournal.ts"
 import * as FileReceiptStore from "../src/FileReceiptStore.ts"
 import * as Journal from "../src/Journal.ts"
+import * as MerkleNode from "../src/MerkleNode.ts"
 import * as Policy from "../src/Policy.ts"
 import * as ReceiptStore from "../src/ReceiptStore.ts"
 import * as Signer from "../src/Signer.ts"
@@ -78,7 +79,9 @@ const measure = (label: string, n: number, concurrency: number) =>
     )
   })
 
-const enactLayer = Enact.layer({ systems: { noop }, policies, workflows: [workflow] })
+const enactLayer = Enact.layer({ systems: { noop }, policies, workflows: [workflow] }).pipe(
+  Layer.provide(MerkleNode.layer) // native SHA-256 for the Merkle leaves; the signature stays WebCrypto
+)
 const signer = Signer.layerHmac({ secret: "bench-secret-bench-secret-bench-secret!" })
 
 const memory = enactLayer.pipe(Layer.provide([ReceiptStore.layerMemory, Journal.layerMemory, signer]))
@@ -93,7 +96,7 @@ const files = (dir: string) =>
   )
 
 const main = async () => {
-  console.log(`enact bench: run() with 3 policies + 1 no-op action; HMAC-SHA256 via WebCrypto (batched)`)
+  console.log(`enact bench: run() with 3 policies + 1 no-op action; HMAC-SHA256 via WebCrypto (batched), node:crypto SHA-256 leaves`)
   console.log(`runtime: ${typeof Deno !== "undefined" ? "deno" : `node ${process.version}`}`)
   await Effect.runPromise(
     Effect.gen(function*() {

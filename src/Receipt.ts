@@ -54,20 +54,24 @@ interface Pending {
   readonly resume: (effect: Effect.Effect<Receipt, SignerError>) => void
 }
 
+/** Signatures in flight at once: enough to keep the CPU busy while WebCrypto works off-thread. */
+const MAX_IN_FLIGHT = 4
+
 /**
- * Makes a sealer: a function that signs receipts, batching those that arrive while a signature is in
- * flight (group signing: no timers, so a lone receipt is signed at once).
+ * Makes a sealer: a function that signs receipts in batches. Receipts sealed in the same scheduler tick
+ * share one signature (flushed in a microtask: no timers, so a lone receipt is signed at once); up to
+ * `MAX_IN_FLIGHT` batches are signed concurrently, and receipts arriving beyond that wait for the next.
  */
 export const makeSealer = (
   signer: SignerService,
   hasher: Merkle.Hasher = Merkle.portableHasher
 ): (u: UnsignedReceipt) => Effect.Effect<Receipt, SignerError> => {
   let queue: Array<Pending> = []
-  let busy = false
+  let inFlight = 0
   let scheduled = false
   // Flushing in a microtask lets every fiber resumed in the same scheduler tick join the batch.
   const schedule = (): void => {
-    if (busy || scheduled) return
+    if (inFlight >= MAX_IN_FLIGHT || scheduled) return
     scheduled = true
     queueMicrotask(flush)
   }
@@ -75,13 +79,13 @@ export const makeSealer = (
     scheduled = false
     const batch = queue.length > MAX_BATCH ? queue.splice(0, MAX_BATCH) : queue
     if (batch === queue) queue = []
-    busy = true
+    inFlight++
     let root: Uint8Array
     let proofs: ReadonlyArray<ReadonlyArray<string>>
     try {
       ;({ root, proofs } = Merkle.build(batch.map((p) => p.leaf), hasher))
     } catch (e) {
-      busy = false
+      inFlight--
       const err = new SignerError({ reason: "Crypto", message: `Cannot build signing tree: ${String(e)}` })
       for (const p of batch) p.resume(Effect.fail(err))
       return
@@ -101,7 +105,7 @@ export const makeSealer = (
         for (const p of batch) p.resume(Effect.fail(err))
       }
     ).finally(() => {
-      busy = false
+      inFlight--
       if (queue.length > 0) schedule()
     })
   }

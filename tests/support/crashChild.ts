@@ -1,0 +1,47 @@
+/**
+ * Child process for the crash test: runs a two-step workflow against `root` with a durable file store and
+ * journal in `receipts`, prints `RUN <id>` and `STEP1 DONE` after the first write, then hangs until the
+ * parent kills it with SIGKILL. Usage: node crashChild.ts <root> <receipts> <runId>
+ */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import { Effect, Layer, Schema } from "effect"
+import * as FileSystem from "../../connectors/FileSystem.ts"
+import * as Enact from "../../src/Enact.ts"
+import * as FileJournal from "../../src/FileJournal.ts"
+import * as FileReceiptStore from "../../src/FileReceiptStore.ts"
+import * as Signer from "../../src/Signer.ts"
+import * as Workflow from "../../src/Workflow.ts"
+
+const [root, receipts, runId] = process.argv.slice(2) as [string, string, string]
+
+const twoWrites = Workflow.make({
+  name: "two_writes",
+  payload: Schema.Struct({}),
+  run: (ctx) =>
+    Effect.gen(function*() {
+      yield* ctx.act("disk", FileSystem.writeFile({ path: "a.txt", content: "agent wrote A\n" }))
+      yield* Effect.sync(() => console.log("STEP1 DONE"))
+      yield* Effect.never
+      yield* ctx.act("disk", FileSystem.writeFile({ path: "b.txt", content: "agent wrote B\n" }))
+    })
+})
+
+const program = Effect.gen(function*() {
+  const disk = yield* FileSystem.make({ root, allowedActions: ["write_file"] })
+  const enact = yield* Enact.make({ systems: { disk }, workflows: [twoWrites] })
+  console.log(`RUN ${runId}`)
+  yield* enact.run({ workflow: "two_writes", user: "crash@test", payload: {}, runId })
+}).pipe(
+  Effect.provide(Layer.mergeAll(
+    FileReceiptStore.layer({ directory: receipts }),
+    FileJournal.layer({ directory: `${receipts}/.journal` }),
+    Signer.layerHmac({ secret: "crash-test-secret-crash-test-secret!!" })
+  )),
+  Effect.provide([NodeFileSystem.layer, NodePath.layer])
+)
+
+Effect.runPromise(program).catch((e: unknown) => {
+  console.error("child failed", e)
+  process.exit(2)
+})
