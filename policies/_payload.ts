@@ -1,0 +1,162 @@
+/**
+ * Safe readers for payload and user-attribute fields. Policies receive `unknown` payloads: a field may
+ * be missing, `null`, the wrong type, nested, or behind a throwing getter. These readers never throw;
+ * they say whether the field is absent (missing or `null`), present with the expected type, or invalid
+ * (with a sentence saying what was seen), so every policy can pass when absent and fail closed on a
+ * wrong type.
+ *
+ * @example
+ * ```ts
+ * const branch = readString(ctx.payload, "branch")
+ * if (branch._tag === "Invalid") return Policy.fail(branch.reason)
+ * ```
+ * @module
+ */
+
+/** What reading one field found. */
+export type Read<A> =
+  | { readonly _tag: "Absent" }
+  | { readonly _tag: "Present"; readonly value: A }
+  | { readonly _tag: "Invalid"; readonly reason: string }
+
+/** The field is missing or `null`. */
+export const absent: Read<never> = { _tag: "Absent" }
+
+/** A present value. */
+export const present = <A>(value: A): Read<A> => ({ _tag: "Present", value })
+
+/** An invalid value, with the reason the policy will report. */
+export const invalid = (reason: string): Read<never> => ({ _tag: "Invalid", reason })
+
+/** Sentinel for a field whose getter threw. */
+const THREW: unique symbol = Symbol("threw")
+
+/**
+ * The own property `key` of `record` (never an inherited one such as `constructor`), `undefined` when
+ * missing, `null` or when `record` is not a plain object, or `THREW` when reading it threw.
+ */
+const own = (record: unknown, key: string): unknown => {
+  if (typeof record !== "object" || record === null || Array.isArray(record)) return undefined
+  try {
+    if (!Object.hasOwn(record, key)) return undefined
+    const value = (record as Record<string, unknown>)[key]
+    return value === null ? undefined : value
+  } catch {
+    return THREW
+  }
+}
+
+/** Names the type of a value for reasons: "a number", "an array", "an object". */
+export const describeType = (u: unknown): string => {
+  if (u === null) return "null"
+  if (Array.isArray(u)) return "an array"
+  const t = typeof u
+  return t === "object" || t === "undefined" ? `an ${t}` : `a ${t}`
+}
+
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/g
+
+/** Quotes a value seen in a payload for a reason: control characters escaped, long values cut. */
+export const show = (s: string, max = 80): string => {
+  const cut = s.length > max ? `${s.slice(0, max)}…` : s
+  return `'${cut.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}'`
+}
+
+/** Reads any field: absent, or present with its raw value (only a throwing getter is invalid). */
+export const readField = (record: unknown, key: string, label = `payload.${key}`): Read<unknown> => {
+  const value = own(record, key)
+  if (value === THREW) return invalid(`Reading ${label} failed`)
+  return value === undefined ? absent : present(value)
+}
+
+/** Reads a string field. Any other type is invalid. */
+export const readString = (record: unknown, key: string, label = `payload.${key}`): Read<string> => {
+  const value = own(record, key)
+  if (value === undefined) return absent
+  if (typeof value === "string") return present(value)
+  if (value === THREW) return invalid(`Reading ${label} failed`)
+  return invalid(`${label} must be a string, got ${describeType(value)}`)
+}
+
+/** Reads a field holding one string or an array of strings. Anything else is invalid. */
+export const readStrings = (
+  record: unknown,
+  key: string,
+  label = `payload.${key}`
+): Read<ReadonlyArray<string>> => {
+  const value = own(record, key)
+  if (value === undefined) return absent
+  if (typeof value === "string") return present([value])
+  if (value === THREW) return invalid(`Reading ${label} failed`)
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (typeof value[i] !== "string") {
+        return invalid(`${label}[${i}] must be a string, got ${describeType(value[i])}`)
+      }
+    }
+    return present(value as ReadonlyArray<string>)
+  }
+  return invalid(`${label} must be a string or an array of strings, got ${describeType(value)}`)
+}
+
+/** True for a plain object (not an array, not null). */
+export const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
+  typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** How deep `forEachString` and `forEachKey` descend before giving up (fail closed). */
+export const MAX_DEPTH = 32
+
+/**
+ * Calls `visit` on every string inside `value` (the value itself, array items, object values),
+ * depth first, until `visit` returns true. Returns "found" when it did, "done" when every string was
+ * visited, and "too-deep" when nesting exceeded `MAX_DEPTH` (callers fail closed on that).
+ */
+export const forEachString = (
+  value: unknown,
+  visit: (s: string) => boolean,
+  depth = 0
+): "found" | "done" | "too-deep" => {
+  if (typeof value === "string") return visit(value) ? "found" : "done"
+  if (typeof value !== "object" || value === null) return "done"
+  if (depth >= MAX_DEPTH) return "too-deep"
+  try {
+    const items = Array.isArray(value) ? value : Object.values(value)
+    for (const item of items) {
+      const r = forEachString(item, visit, depth + 1)
+      if (r !== "done") return r
+    }
+  } catch {
+    return "too-deep"
+  }
+  return "done"
+}
+
+/**
+ * Calls `visit` on every object key inside `value` (nested objects and arrays of objects included)
+ * until it returns true. Same results as `forEachString`.
+ */
+export const forEachKey = (
+  value: unknown,
+  visit: (key: string) => boolean,
+  depth = 0
+): "found" | "done" | "too-deep" => {
+  if (typeof value !== "object" || value === null) return "done"
+  if (depth >= MAX_DEPTH) return "too-deep"
+  try {
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        const r = forEachKey(item, visit, depth + 1)
+        if (r !== "done") return r
+      }
+      return "done"
+    }
+    for (const [k, v] of Object.entries(value)) {
+      if (visit(k)) return "found"
+      const r = forEachKey(v, visit, depth + 1)
+      if (r !== "done") return r
+    }
+  } catch {
+    return "too-deep"
+  }
+  return "done"
+}
