@@ -53,6 +53,11 @@ const storageLayer = (store: ClientOptions["store"]): Layer.Layer<Services, unkn
   return Layer.unwrap(files)
 }
 
+/** The runtime's native SHA-256 for receipt hashing where `node:crypto` exists (Node, Deno), else none. */
+const nativeHasher: Layer.Layer<never> = Layer.unwrap(
+  Effect.promise(() => import("./MerkleNode.ts").then((m) => m.layer, () => Layer.empty))
+)
+
 /**
  * Runs workflows and actions behind policies, with signed receipts and one-call rollback.
  * Each method returns a Promise that rejects with Enact's typed errors (`UnknownWorkflow`,
@@ -66,7 +71,7 @@ export class EnactClient {
       ? Signer.layerEd25519(options.ed25519)
       : Signer.layerHmac({ secret: options.secret, allowInsecureSecret: options.allowInsecureSecret })
     this.#runtime = ManagedRuntime.make(
-      Enact.layer(options).pipe(Layer.provide([storageLayer(options.store), signer]))
+      Enact.layer(options).pipe(Layer.provide([storageLayer(options.store), signer, nativeHasher]))
     )
   }
 
