@@ -21,7 +21,7 @@ const verdict = (policy: Policy.Policy, url: string): Policy.Verdict => {
   return out
 }
 
-const RUNS = { numRuns: 300 }
+const RUNS = { numRuns: Number(process.env.PROP_RUNS ?? 300) }
 
 // ---------------------------------------------------------------------------------------------------------
 // URL dressing: everything around the host that must not change which host is judged
@@ -220,7 +220,9 @@ describe("block_raw_ip_urls, property-based", () => {
 // Safe URLs
 // ---------------------------------------------------------------------------------------------------------
 
-const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/)
+// Hyphens in the 3rd and 4th place are reserved by IDNA ("xn--" labels are punycode and may be invalid):
+// such hosts are refused by the URL parser, which is the policy failing closed, not a safe URL.
+const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/).filter((l) => l.slice(2, 4) !== "--")
 const ALLOWED = ["example.com", "docs.example.org"]
 const allowlist = Url.webfetchDomainAllowlist(ALLOWED)
 
