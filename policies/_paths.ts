@@ -90,7 +90,8 @@ let lastReadings: ReadonlyArray<string> = []
  * since every path policy of a gate asks about the same path.
  */
 export const readings = (raw: string, cwd: string): ReadonlyArray<string> => {
-  if (raw === lastRaw && cwd === lastCwd && lastReadings.length > 0) return lastReadings
+  // An absolute path reads the same whatever the working directory (every spelling stays absolute).
+  if (raw === lastRaw && (cwd === lastCwd || raw.startsWith("/")) && lastReadings.length > 0) return lastReadings
   const out: Array<string> = []
   for (const s of spellings(raw)) {
     const r = resolve(s, cwd)
@@ -100,6 +101,39 @@ export const readings = (raw: string, cwd: string): ReadonlyArray<string> => {
   lastCwd = cwd
   lastReadings = out
   return out
+}
+
+/**
+ * The lower-cased file name of a reading, with what Windows ignores dropped: trailing dots and spaces,
+ * and the `::$DATA` stream suffix (`.env::$DATA` opens `.env`).
+ */
+export const fileName = (reading: string): string =>
+  basename(reading).toLowerCase().replace(/::\$data$/, "").replace(/[. ]+$/, "")
+
+const CI_FILES = [
+  /^(?:dockerfile|containerfile|jenkinsfile)(?:\..*)?$/,
+  /\.(?:dockerfile|containerfile)$/,
+  /^(?:docker-)?compose(?:[.-].*)?\.ya?ml$/,
+  /^\.?(?:travis|gitlab-ci|drone|appveyor|woodpecker|codefresh)\.ya?ml$/,
+  /^(?:azure-pipelines|bitbucket-pipelines|cloudbuild|buildspec|appveyor)\.ya?ml$/,
+  /^fly\.toml$/
+]
+const CI_DIRS = new Set([".circleci", ".buildkite", ".woodpecker"])
+const GITHUB_DIRS = new Set(["workflows", "actions"])
+
+/**
+ * The CI/CD file or folder a lower-cased resolved path names or lies in (`.github/workflows/`,
+ * `.gitlab-ci.yml`, `Dockerfile`, `.circleci/`…), if any.
+ */
+export const ciTarget = (reading: string): string | undefined => {
+  const segs = segments(reading)
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i]!
+    if (CI_DIRS.has(s)) return `${s}/`
+    if (s === ".github" && GITHUB_DIRS.has(segs[i + 1] ?? "")) return `.github/${segs[i + 1]}/`
+  }
+  const name = fileName(reading)
+  return CI_FILES.some((re) => re.test(name)) ? name : undefined
 }
 
 /** Home-directory shorthand at the start of a path: `~`, `~user`, `$HOME`, `${HOME}`. */
@@ -162,4 +196,37 @@ export const firstWithin = (
     for (const dir of dirs) if (isWithin(r, dir)) return { reading, dir }
   }
   return undefined
+}
+
+/**
+ * Compiles one path component of a glob (`*`, `?`, `[…]`, `[!…]`, backslash escapes) to an anchored regular
+ * expression; also counts its literal letters and digits (a glob with almost none matches anything).
+ */
+export const globComponent = (c: string): { readonly re: RegExp; readonly literals: number } => {
+  let re = ""
+  let literals = 0
+  for (let i = 0; i < c.length; i++) {
+    const ch = c[i]!
+    if (ch === "*") re += ".*"
+    else if (ch === "?") re += "."
+    else if (ch === "[") {
+      const close = c.indexOf("]", i + (c[i + 1] === "!" || c[i + 1] === "^" ? 3 : 2))
+      if (close < 0) re += "\\["
+      else {
+        const body = c.slice(i + 1, close)
+        const negated = body.startsWith("!") || body.startsWith("^")
+        re += `[${negated ? "^" : ""}${(negated ? body.slice(1) : body).replace(/[\\\]^]/g, "\\$&")}]`
+        i = close
+      }
+    } else {
+      const lit = ch === "\\" && i + 1 < c.length ? c[++i]! : ch
+      if (/[a-z0-9]/.test(lit)) literals++
+      re += lit.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
+    }
+  }
+  try {
+    return { re: new RegExp(`^${re}$`, "s"), literals }
+  } catch {
+    return { re: /$^/, literals: 0 }
+  }
 }

@@ -1,17 +1,23 @@
 /**
- * Safe readers for payload and user-attribute fields. Policies receive `unknown` payloads: a field may
- * be missing, `null`, the wrong type, nested, or behind a throwing getter. These readers never throw;
- * they say whether the field is absent (missing or `null`), present with the expected type, or invalid
- * (with a sentence saying what was seen), so every policy can pass when absent and fail closed on a
- * wrong type.
+ * Safe readers for payload and user-attribute fields, and for policy options. Policies receive `unknown`
+ * payloads: a field may be missing, `null`, the wrong type, nested, or behind a throwing getter. These
+ * readers never throw; they say whether the field is absent (missing or `null`), present with the
+ * expected type, or invalid (with a sentence saying what was seen), so every policy can pass when absent
+ * and fail closed on a wrong type. Two shapes are offered: `Read` results (`readString`, `readField`…)
+ * and plain values with a failing verdict for a wrong type (`string`, `get` + `wrongType`). Option
+ * parsers (`windowMillis`) run when a policy is built and throw a configuration error instead.
  *
  * @example
  * ```ts
  * const branch = readString(ctx.payload, "branch")
  * if (branch._tag === "Invalid") return Policy.fail(branch.reason)
+ * const url = string(ctx.payload, "url")
+ * if (typeof url === "object") return url // a failing verdict naming the wrong type
  * ```
  * @module
  */
+import { Duration } from "effect"
+import * as Policy from "../src/Policy.ts"
 
 /** What reading one field found. */
 export type Read<A> =
@@ -28,18 +34,23 @@ export const present = <A>(value: A): Read<A> => ({ _tag: "Present", value })
 /** An invalid value, with the reason the policy will report. */
 export const invalid = (reason: string): Read<never> => ({ _tag: "Invalid", reason })
 
-/** Sentinel for a field whose getter threw. */
+/** True for a plain object (not an array, not null). */
+export const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
+  typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** Stands for a field whose getter threw: every type check rejects it, and `describeType` names it. */
 const THREW: unique symbol = Symbol("threw")
 
 /**
  * The own property `key` of `record` (never an inherited one such as `constructor`), `undefined` when
- * missing, `null` or when `record` is not a plain object, or `THREW` when reading it threw.
+ * `record` is not a plain object or the key is missing or `null`. Never throws: a field whose getter
+ * throws reads as an unreadable value that no type check accepts.
  */
-const own = (record: unknown, key: string): unknown => {
-  if (typeof record !== "object" || record === null || Array.isArray(record)) return undefined
+export const get = (record: unknown, key: string): unknown => {
+  if (!isRecord(record)) return undefined
   try {
     if (!Object.hasOwn(record, key)) return undefined
-    const value = (record as Record<string, unknown>)[key]
+    const value = record[key]
     return value === null ? undefined : value
   } catch {
     return THREW
@@ -48,6 +59,7 @@ const own = (record: unknown, key: string): unknown => {
 
 /** Names the type of a value for reasons: "a number", "an array", "an object". */
 export const describeType = (u: unknown): string => {
+  if (u === THREW) return "unreadable (reading it threw)"
   if (u === null) return "null"
   if (Array.isArray(u)) return "an array"
   const t = typeof u
@@ -62,16 +74,27 @@ export const show = (s: string, max = 80): string => {
   return `'${cut.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}'`
 }
 
+/** A failing verdict for a payload field of the wrong type. */
+export const wrongType = (key: string, expected: string, got: unknown): Policy.Verdict =>
+  Policy.fail(`Payload field '${key}' is ${describeType(got)}, expected ${expected}`)
+
+/** Reads a string field: `undefined` when absent, the string, or a failing verdict when it has another type. */
+export const string = (payload: unknown, key: string): string | undefined | Policy.Verdict => {
+  const value = get(payload, key)
+  if (value === undefined || typeof value === "string") return value
+  return wrongType(key, "a string", value)
+}
+
 /** Reads any field: absent, or present with its raw value (only a throwing getter is invalid). */
 export const readField = (record: unknown, key: string, label = `payload.${key}`): Read<unknown> => {
-  const value = own(record, key)
+  const value = get(record, key)
   if (value === THREW) return invalid(`Reading ${label} failed`)
   return value === undefined ? absent : present(value)
 }
 
 /** Reads a string field. Any other type is invalid. */
 export const readString = (record: unknown, key: string, label = `payload.${key}`): Read<string> => {
-  const value = own(record, key)
+  const value = get(record, key)
   if (value === undefined) return absent
   if (typeof value === "string") return present(value)
   if (value === THREW) return invalid(`Reading ${label} failed`)
@@ -84,7 +107,7 @@ export const readStrings = (
   key: string,
   label = `payload.${key}`
 ): Read<ReadonlyArray<string>> => {
-  const value = own(record, key)
+  const value = get(record, key)
   if (value === undefined) return absent
   if (typeof value === "string") return present([value])
   if (value === THREW) return invalid(`Reading ${label} failed`)
@@ -98,10 +121,6 @@ export const readStrings = (
   }
   return invalid(`${label} must be a string or an array of strings, got ${describeType(value)}`)
 }
-
-/** True for a plain object (not an array, not null). */
-export const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
-  typeof u === "object" && u !== null && !Array.isArray(u)
 
 /** How deep `forEachString` and `forEachKey` descend before giving up (fail closed). */
 export const MAX_DEPTH = 32
@@ -159,4 +178,19 @@ export const forEachKey = (
     return "too-deep"
   }
   return "done"
+}
+
+/** Parses a window option (`"7 days"`, a number of milliseconds...) to milliseconds, or throws a configuration error. */
+export const windowMillis = (policy: string, window: Duration.Input): number => {
+  let ms = Number.NaN
+  try {
+    const d = Duration.fromInput(window)
+    if (d._tag === "Some" && Duration.isFinite(d.value)) ms = Duration.toMillis(d.value)
+  } catch {
+    ms = Number.NaN
+  }
+  if (!(ms > 0)) {
+    throw new TypeError(`Cannot build ${policy}: the window must be a positive, finite duration such as "24 hours"`)
+  }
+  return ms
 }

@@ -2,7 +2,7 @@
  * Known secret formats (private), shared by `dont_commit_api_keys`, `dont_copy_api_keys` and
  * `block_grep_secret_patterns`. Deliberately vendor formats only (low false positives): OpenAI and
  * Anthropic `sk-…`, GitHub `ghp_/gho_/ghu_/ghs_/ghr_/github_pat_…`, Slack `xox[abposr]-…`, AWS
- * `AKIA/ASIA…`, Google `AIza…` and `ya29.…`, Stripe live keys, and PEM private key blocks. All the
+ * `AKIA/ASIA…` and assigned secret access keys, Google `AIza…` and `ya29.…`, Stripe live keys, and PEM private key blocks. All the
  * patterns are compiled once into one regular expression, so a scan is a single pass over the text.
  *
  * @example
@@ -30,6 +30,10 @@ export const SECRET_KINDS: ReadonlyArray<SecretKind> = [
   { name: "GitHub fine-grained token", source: String.raw`(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{22,}` },
   { name: "Slack token", source: String.raw`(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10,}` },
   { name: "AWS access key id", source: String.raw`(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Z])` },
+  {
+    name: "AWS secret access key",
+    source: String.raw`(?:aws|AWS|Aws)_?(?:secret|SECRET|Secret)_?(?:access|ACCESS|Access)_?(?:key|KEY|Key)["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])`
+  },
   { name: "Google API key", source: String.raw`(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}` },
   { name: "Google OAuth token", source: String.raw`(?<![A-Za-z0-9])ya29\.[0-9A-Za-z_-]{30,}` },
   { name: "Stripe live key", source: String.raw`(?<![A-Za-z0-9])(?:sk|rk)_live_[0-9A-Za-z]{20,}` }

@@ -177,6 +177,16 @@ const canonicalize = (sql: string, backslashEscapes: boolean): Lexed => {
   return { _tag: "Ok", text: out, ambiguous }
 }
 
+/**
+ * `sql` in canonical form (comments dropped, every string a plain `'…'` literal, unquoted text
+ * lower-cased), or undefined when it cannot be lexed. For keyword checks on statements the parser does
+ * not know (`DROP DATABASE`), which then cannot be fooled by comments or string contents.
+ */
+export const canonical = (sql: string): string | undefined => {
+  const lexed = canonicalize(sql, false)
+  return lexed._tag === "Ok" ? lexed.text : undefined
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Parsing
 

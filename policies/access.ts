@@ -17,6 +17,7 @@
  * @module
  */
 import * as Policy from "../src/Policy.ts"
+import * as ClientSql from "./_clientSql.ts"
 import * as Paths from "./_paths.ts"
 import { describeType, forEachKey, type Read, readField, readStrings, show } from "./_payload.ts"
 import * as Sql from "./_sql.ts"
@@ -153,8 +154,9 @@ export interface SensitiveTablesOptions {
 }
 
 /**
- * Blocks reading listed tables, in `payload.table` or anywhere in `payload.sql` (names fold like
- * PostgreSQL's): `dontReadSensitiveTables(["salaries", "hr.reviews"])`.
+ * Blocks reading listed tables, in `payload.table`, anywhere in `payload.sql`, or in SQL that
+ * `payload.command` sends to a database client (names fold like PostgreSQL's):
+ * `dontReadSensitiveTables(["salaries", "hr.reviews"])`.
  */
 export const dontReadSensitiveTables = (
   tables: ReadonlyArray<string>,
@@ -165,7 +167,7 @@ export const dontReadSensitiveTables = (
     if (matcher.errors.length > 0) {
       return Policy.fail(`dont_read_sensitive_tables is misconfigured: ${matcher.errors.join("; ")}`)
     }
-    const found = Sql.findTable(ctx.payload, matcher)
+    const found = ClientSql.findTableAnywhere(ctx.payload, matcher)
     if (found === undefined) return Policy.pass("No sensitive table is referenced")
     if (found._tag === "Fail") return Policy.fail(found.reason)
     return Policy.fail(`Table ${show(found.table)} in ${found.where} is sensitive: read access is not permitted`)

@@ -12,6 +12,7 @@
  */
 import * as Policy from "../src/Policy.ts"
 import { forEachString, readField, readString, show } from "./_payload.ts"
+import * as Paths from "./_paths.ts"
 import { findSecret } from "./_secrets.ts"
 
 /**
@@ -118,43 +119,13 @@ const expandBraces = (glob: string): Array<string> | undefined => {
   return out
 }
 
-/** Compiles one path component of a glob; also counts its literal letters and digits. */
-const compileComponent = (c: string): { readonly re: RegExp; readonly literals: number } => {
-  let re = ""
-  let literals = 0
-  for (let i = 0; i < c.length; i++) {
-    const ch = c[i]!
-    if (ch === "*") re += ".*"
-    else if (ch === "?") re += "."
-    else if (ch === "[") {
-      const close = c.indexOf("]", i + (c[i + 1] === "!" || c[i + 1] === "^" ? 3 : 2))
-      if (close < 0) re += "\\["
-      else {
-        const body = c.slice(i + 1, close)
-        const negated = body.startsWith("!") || body.startsWith("^")
-        re += `[${negated ? "^" : ""}${(negated ? body.slice(1) : body).replace(/[\\\]^]/g, "\\$&")}]`
-        i = close
-      }
-    } else {
-      const lit = ch === "\\" && i + 1 < c.length ? c[++i]! : ch
-      if (/[a-z0-9]/.test(lit)) literals++
-      re += lit.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
-    }
-  }
-  try {
-    return { re: new RegExp(`^${re}$`, "s"), literals }
-  } catch {
-    return { re: /$^/, literals: 0 }
-  }
-}
-
 /** The credential name a lower-cased glob component targets, if any. */
 const credentialTarget = (component: string): string | undefined => {
   if (component.includes("credential")) return component
   if (!/[*?[]/.test(component)) {
     return CREDENTIAL_EXACT.has(component) || CREDENTIAL_EXT.test(component) ? component : undefined
   }
-  const { literals, re } = compileComponent(component)
+  const { literals, re } = Paths.globComponent(component)
   if (literals < 2) return undefined
   return CREDENTIAL_NAMES.find((n) => re.test(n))?.replace(/^x\./, "*.")
 }

@@ -18,10 +18,10 @@ import type { ActionResult, Json, Receipt } from "../src/Model.ts"
 import * as Policy from "../src/Policy.ts"
 import type { ReceiptStoreService } from "../src/ReceiptStore.ts"
 import type { PolicyContext } from "../src/WorkflowContext.ts"
-import * as Fields from "./_fields.ts"
+import * as Payload from "./_payload.ts"
 
 const describeError = (e: unknown): string =>
-  e instanceof Error ? e.message : typeof e === "string" ? e : Fields.describeType(e)
+  e instanceof Error ? e.message : typeof e === "string" ? e : Payload.describeType(e)
 
 /**
  * How `dontDuplicateContacts` asks the CRM whether a contact exists. Either a function, or a read-only
@@ -83,11 +83,11 @@ export const dontDuplicateContacts = (options: ContactLookup): Policy.Policy => 
     throw new TypeError("Cannot build dont_duplicate_contacts: give either a lookup function or a system and a read action")
   }
   return Policy.make("dont_duplicate_contacts", (ctx) => {
-    const raw = Fields.string(ctx.payload, "email")
+    const raw = Payload.string(ctx.payload, "email")
     if (raw === undefined) return Policy.pass("No contact email in the payload")
     if (typeof raw !== "string") return raw
     const email = raw.trim().toLowerCase()
-    if (!EMAIL.test(email)) return Policy.fail(`Contact email ${Fields.quote(raw)} is not an email address`)
+    if (!EMAIL.test(email)) return Policy.fail(`Contact email ${Payload.show(raw)} is not an email address`)
     const found = "lookup" in options ? Effect.suspend(() => options.lookup(email)) : viaConnector(ctx, options, email)
     return found.pipe(
       Effect.map((exists) =>
@@ -95,7 +95,7 @@ export const dontDuplicateContacts = (options: ContactLookup): Policy.Policy => 
           ? Policy.fail(`The CRM already has a contact with email '${email}'`)
           : exists === false
           ? Policy.pass(`The CRM has no contact with email '${email}'`)
-          : Policy.fail(`The contact lookup for '${email}' returned ${Fields.describeType(exists)}, not a boolean`)
+          : Policy.fail(`The contact lookup for '${email}' returned ${Payload.describeType(exists)}, not a boolean`)
       ),
       Effect.catch((e) => Effect.succeed(Policy.fail(`Cannot check the CRM for a contact with email '${email}': ${describeError(e)}`)))
     )
@@ -127,10 +127,10 @@ const contactKey = (value: unknown): string | undefined =>
  */
 const contactOfTask = (action: ActionResult, receipt: Receipt): string | undefined => {
   for (const source of [action.output, action.rollback_data?.args]) {
-    const id = contactKey(Fields.get(source, "contact_id")) ?? contactKey(Fields.get(source, "contactId"))
+    const id = contactKey(Payload.get(source, "contact_id")) ?? contactKey(Payload.get(source, "contactId"))
     if (id !== undefined) return id
   }
-  return contactKey(Fields.get(receipt.payload, "contact_id"))
+  return contactKey(Payload.get(receipt.payload, "contact_id"))
 }
 
 /**
@@ -150,14 +150,14 @@ export const limitTasksPerContact = (options: LimitTasksOptions): Policy.Policy 
     throw new TypeError(`Cannot build limit_tasks_per_contact: max must be a non-negative integer, got ${String(max)}`)
   }
   const window = options.window ?? "7 days"
-  const ms = Fields.windowMillis("limit_tasks_per_contact", window)
+  const ms = Payload.windowMillis("limit_tasks_per_contact", window)
   const label = typeof window === "string" ? window : Duration.format(Duration.millis(ms))
   const actions = new Set(options.actions ?? ["create_task"])
   return Policy.make("limit_tasks_per_contact", (ctx) => {
-    const raw = Fields.get(ctx.payload, "contact_id")
+    const raw = Payload.get(ctx.payload, "contact_id")
     if (raw === undefined) return Policy.pass("No contact id in the payload")
     const contact = contactKey(raw)
-    if (contact === undefined) return Fields.wrongType("contact_id", "a non-empty string or a number", raw)
+    if (contact === undefined) return Payload.wrongType("contact_id", "a non-empty string or a number", raw)
     const now = ctx.now.getTime()
     if (Number.isNaN(now)) return Policy.fail("The run has no valid start time, so the window cannot be checked")
     return store.list({ since: new Date(now - ms).toISOString() }).pipe(

@@ -11,6 +11,7 @@
  * @module
  */
 import * as Policy from "../src/Policy.ts"
+import * as ClientSql from "./_clientSql.ts"
 import { describeType, isRecord, readField, readString, show } from "./_payload.ts"
 import * as Sql from "./_sql.ts"
 import * as Where from "./_where.ts"
@@ -88,14 +89,15 @@ export interface ProtectTablesOptions {
 }
 
 /**
- * Blocks any operation on listed tables, in `payload.table` or anywhere in `payload.sql`; names fold like
+ * Blocks any operation on listed tables, in `payload.table`, anywhere in `payload.sql`, or in SQL that
+ * `payload.command` sends to a database client; names fold like
  * PostgreSQL's (`Users` is `users`, `"Users"` is not): `protectTables(["users", "billing.invoices"])`.
  */
 export const protectTables = (tables: ReadonlyArray<string>, options: ProtectTablesOptions = {}): Policy.Policy => {
   const matcher = Sql.makeMatcher(tables, options.searchPath)
   return Policy.make("protect_tables", (ctx) => {
     if (matcher.errors.length > 0) return Policy.fail(`protect_tables is misconfigured: ${matcher.errors.join("; ")}`)
-    const found = Sql.findTable(ctx.payload, matcher)
+    const found = ClientSql.findTableAnywhere(ctx.payload, matcher)
     if (found === undefined) return Policy.pass("No protected table is referenced")
     if (found._tag === "Fail") return Policy.fail(found.reason)
     return Policy.fail(`Table ${show(found.table)} in ${found.where} is protected: operations on it are not permitted`)
@@ -127,8 +129,9 @@ const findDdl = (statements: ReadonlyArray<Sql.Node>): string | undefined => {
 }
 
 /**
- * Blocks schema changes: DROP, TRUNCATE, ALTER, CREATE (and SELECT INTO) anywhere in `payload.sql`,
- * stacked statements included, or a DDL `payload.action` such as `drop_table`: `blockDdl`.
+ * Blocks schema changes: DROP, TRUNCATE, ALTER, CREATE (and SELECT INTO) anywhere in `payload.sql` or in
+ * SQL that `payload.command` sends to a database client (`psql -c`, `mysql -e`, a heredoc…), stacked
+ * statements included, or a DDL `payload.action` such as `drop_table`: `blockDdl`.
  */
 export const blockDdl: Policy.Policy = Policy.make("block_ddl", (ctx) => {
   const action = readString(ctx.payload, "action")
@@ -140,7 +143,14 @@ export const blockDdl: Policy.Policy = Policy.make("block_ddl", (ctx) => {
   }
   const sql = readString(ctx.payload, "sql")
   if (sql._tag === "Invalid") return Policy.fail(sql.reason)
-  if (sql._tag === "Absent") return Policy.pass("No SQL to inspect")
+  const viaClient = ClientSql.commandSql(ctx.payload)
+  if (typeof viaClient === "string") return Policy.fail(viaClient)
+  for (const text of viaClient) {
+    const parsed = ClientSql.parseClientSql(text)
+    const ddl = parsed._tag === "Ok" ? findDdl(parsed.statements) : ClientSql.lexicalDdl(text)
+    if (ddl !== undefined) return Policy.fail(`DDL statement ${ddl} sent to a database client by the command is not permitted`)
+  }
+  if (sql._tag === "Absent") return Policy.pass(viaClient.length === 0 ? "No SQL to inspect" : "No DDL statement in the command's SQL")
   const parsed = Sql.parse(sql.value)
   if (parsed._tag === "Error") return Policy.fail(`${parsed.reason}; refusing to run it (fail closed)`)
   const ddl = findDdl(parsed.statements)

@@ -15,7 +15,7 @@ import { Duration, Effect } from "effect"
 import type { Receipt } from "../src/Model.ts"
 import * as Policy from "../src/Policy.ts"
 import type { ReceiptStoreService } from "../src/ReceiptStore.ts"
-import * as Fields from "./_fields.ts"
+import * as Payload from "./_payload.ts"
 
 const RECIPIENT_FIELDS = ["to", "cc", "bcc"] as const
 
@@ -48,15 +48,15 @@ const addressesIn = (text: string, into: Set<string>): void => {
 const recipientsOf = (payload: unknown): ReadonlySet<string> | Policy.Verdict => {
   const all = new Set<string>()
   for (const field of RECIPIENT_FIELDS) {
-    const value = Fields.get(payload, field)
+    const value = Payload.get(payload, field)
     if (value === undefined) continue
     if (typeof value === "string") addressesIn(value, all)
     else if (Array.isArray(value)) {
       for (const item of value) {
-        if (typeof item !== "string") return Fields.wrongType(field, "a string or an array of strings", value)
+        if (typeof item !== "string") return Payload.wrongType(field, "a string or an array of strings", value)
         addressesIn(item, all)
       }
-    } else return Fields.wrongType(field, "a string or an array of strings", value)
+    } else return Payload.wrongType(field, "a string or an array of strings", value)
   }
   return all
 }
@@ -116,14 +116,14 @@ export interface NoRepeatEmailsOptions {
 export const noRepeatEmails = (options: NoRepeatEmailsOptions): Policy.Policy => {
   const { store } = options
   const window = options.window ?? "24 hours"
-  const ms = Fields.windowMillis("no_repeat_emails", window)
+  const ms = Payload.windowMillis("no_repeat_emails", window)
   const label = typeof window === "string" ? window : Duration.format(Duration.millis(ms))
   const workflows = options.workflows === undefined ? undefined : new Set(options.workflows)
   return Policy.make("no_repeat_emails", (ctx) => {
     const recipients = recipientsOf(ctx.payload)
     if (isVerdict(recipients)) return recipients
     if (recipients.size === 0) return Policy.pass("No recipients in the payload")
-    const subject = Fields.string(ctx.payload, "subject")
+    const subject = Payload.string(ctx.payload, "subject")
     if (typeof subject === "object") return subject
     const key = subjectKey(subject ?? "")
     const now = ctx.now.getTime()
@@ -132,14 +132,14 @@ export const noRepeatEmails = (options: NoRepeatEmailsOptions): Policy.Policy =>
       Effect.map((receipts) => {
         for (const r of receipts) {
           if (r.run_id === ctx.runId || !delivered(r) || (workflows !== undefined && !workflows.has(r.workflow))) continue
-          const before = Fields.string(r.payload, "subject")
+          const before = Payload.string(r.payload, "subject")
           if (typeof before === "object" || subjectKey(before ?? "") !== key) continue
           const previous = recipientsOf(r.payload)
           if (isVerdict(previous)) continue
           const repeated = [...recipients].filter((a) => previous.has(a))
           if (repeated.length > 0) {
             return Policy.fail(
-              `An email with subject ${Fields.quote(subject ?? "")} already went to ${listed(repeated)} at ${r.timestamp} (run ${r.run_id}), within ${label}`
+              `An email with subject ${Payload.show(subject ?? "")} already went to ${listed(repeated)} at ${r.timestamp} (run ${r.run_id}), within ${label}`
             )
           }
         }

@@ -48,9 +48,6 @@ const pathPolicy = (
     return Policy.pass(paths.value.length === 1 ? `Path ${show(paths.value[0]!)} ${passReason}` : `Every path ${passReason}`)
   })
 
-/** The lower-cased file name of a reading, trailing dots and spaces dropped (Windows ignores them). */
-const fileName = (reading: string): string => Paths.basename(reading).toLowerCase().replace(/[. ]+$/, "")
-
 /** Blocks every file deletion on this client: `dontDeleteFile`. */
 export const dontDeleteFile: Policy.Policy = Policy.make(
   "dont_delete_file",
@@ -102,7 +99,7 @@ export const blockExtensions = (extensions: ReadonlyArray<string>, options: Path
     .map((e) => (e.startsWith(".") ? e : `.${e}`))
   return pathPolicy("block_extensions", Paths.normalizeCwd(options.cwd), (raw, readings) => {
     for (const reading of readings) {
-      const name = fileName(reading)
+      const name = Paths.fileName(reading)
       const ext = exts.find((e) => name.endsWith(e))
       if (ext !== undefined) return `File extension ${show(ext)} is blocked: operations on ${show(raw)} are not permitted`
     }
@@ -114,7 +111,7 @@ export const blockExtensions = (extensions: ReadonlyArray<string>, options: Path
 export const dontEditGitignore: Policy.Policy = pathPolicy("dont_edit_gitignore", "/", (raw, readings) => {
   for (const reading of readings) {
     const lower = reading.toLowerCase()
-    if (fileName(reading) === ".gitignore" || lower.endsWith("/.git/info/exclude")) {
+    if (Paths.fileName(reading) === ".gitignore" || lower.endsWith("/.git/info/exclude")) {
       return `Editing ${show(raw)} is not permitted: changes could expose sensitive files to version control`
     }
   }
@@ -126,7 +123,7 @@ const PROC_ENVIRON = /^\/proc\/(?:[^/]+\/)+environ$/
 /** Blocks env files: `.env`, `.env.*`, `*.env` (any case) and `/proc/<pid>/environ`: `dontReadEnv`. */
 export const dontReadEnv: Policy.Policy = pathPolicy("dont_read_env", "/", (raw, readings) => {
   for (const reading of readings) {
-    const name = fileName(reading)
+    const name = Paths.fileName(reading)
     if (name === ".env" || name.startsWith(".env.") || name.endsWith(".env") || PROC_ENVIRON.test(reading.toLowerCase())) {
       return `Accessing env file ${show(raw)} is not permitted: it may contain secrets`
     }
@@ -134,28 +131,6 @@ export const dontReadEnv: Policy.Policy = pathPolicy("dont_read_env", "/", (raw,
   return undefined
 }, "is not an env file")
 
-const CI_FILES = [
-  /^(?:dockerfile|containerfile|jenkinsfile)(?:\..*)?$/,
-  /\.(?:dockerfile|containerfile)$/,
-  /^(?:docker-)?compose(?:[.-].*)?\.ya?ml$/,
-  /^\.?(?:travis|gitlab-ci|drone|appveyor|woodpecker|codefresh)\.ya?ml$/,
-  /^(?:azure-pipelines|bitbucket-pipelines|cloudbuild|buildspec|appveyor)\.ya?ml$/,
-  /^fly\.toml$/
-]
-const CI_DIRS = new Set([".circleci", ".buildkite", ".woodpecker"])
-const GITHUB_DIRS = new Set(["workflows", "actions"])
-
-/** The CI/CD file or folder a lower-cased reading names or lies in, if any. */
-const ciTarget = (reading: string): string | undefined => {
-  const segs = Paths.segments(reading)
-  for (let i = 0; i < segs.length; i++) {
-    const s = segs[i]!
-    if (CI_DIRS.has(s)) return `${s}/`
-    if (s === ".github" && GITHUB_DIRS.has(segs[i + 1] ?? "")) return `.github/${segs[i + 1]}/`
-  }
-  const name = fileName(reading)
-  return CI_FILES.some((re) => re.test(name)) ? name : undefined
-}
 
 /**
  * Blocks CI/CD pipeline files: Dockerfile, compose files, Jenkinsfile, `.gitlab-ci.yml`, `.travis.yml`,
@@ -163,7 +138,7 @@ const ciTarget = (reading: string): string | undefined => {
  */
 export const dontTouchCiCd: Policy.Policy = pathPolicy("dont_touch_ci_cd", "/", (raw, readings) => {
   for (const reading of readings) {
-    const target = ciTarget(reading.toLowerCase())
+    const target = Paths.ciTarget(reading.toLowerCase())
     if (target !== undefined) {
       return `Modifying CI/CD file ${show(raw)} (${target}) is not permitted: it could compromise the build pipeline or expose secrets`
     }

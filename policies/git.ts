@@ -10,10 +10,10 @@
  * ```
  * @module
  */
-import { parse as parseShell } from "shell-quote"
 import * as Policy from "../src/Policy.ts"
 import { describeType, forEachString, readField, readString, show } from "./_payload.ts"
 import { findSecret } from "./_secrets.ts"
+import * as Sh from "./_shell.ts"
 
 // ---------------------------------------------------------------------------------------------------
 // Branches
@@ -31,14 +31,22 @@ const isMainBranch = (raw: string): boolean => {
   return b === "main" || b === "master"
 }
 
-/** Blocks pushes whose `payload.branch` is main or master, any case: `dontPushToMain`. Passes when absent. */
+/**
+ * Blocks pushes to main or master, any case: `payload.branch`, and the refspecs of `git push` commands in
+ * `payload.command` (`git push origin HEAD:main`, `git push origin :main`): `dontPushToMain`. Passes
+ * when both are absent.
+ */
 export const dontPushToMain: Policy.Policy = Policy.make("dont_push_to_main", (ctx) => {
   const branch = readString(ctx.payload, "branch")
   if (branch._tag === "Invalid") return Policy.fail(branch.reason)
-  if (branch._tag === "Absent") return Policy.pass("No branch given")
-  return isMainBranch(branch.value)
-    ? Policy.fail(`Direct push to ${show(branch.value)} is blocked`)
-    : Policy.pass("Branch is not main/master")
+  if (branch._tag === "Present" && isMainBranch(branch.value)) return Policy.fail(`Direct push to ${show(branch.value)} is blocked`)
+  const commands = gitCommands(ctx.payload)
+  if (typeof commands === "string") return Policy.fail(commands)
+  for (const c of commands) {
+    const target = pushRefspecs(gitInvocation(c)?.args ?? []).find(isMainBranch)
+    if (target !== undefined) return Policy.fail(`Direct push to ${show(target)} is blocked: ${show(c.argv.join(" "))}`)
+  }
+  return branch._tag === "Absent" && commands.length === 0 ? Policy.pass("No branch given") : Policy.pass("Branch is not main/master")
 })
 
 /** Blocks merges whose `payload.base` is main or master: `dontMergeToMain`. Passes when absent. */
@@ -116,133 +124,25 @@ export const dontDeleteBranch: Policy.Policy = Policy.make(
 // ---------------------------------------------------------------------------------------------------
 // Force pushes
 
-const REDIRECTS = new Set([">", ">>", "<", ">&", "<&", "&>", "&>>", ">|", "<>", "<<<", "<<-", "<<"])
-const WRAPPERS = new Set([
-  "sudo", "doas", "env", "command", "builtin", "exec", "nohup", "time", "nice", "ionice", "timeout", "xargs",
-  "stdbuf", "caffeinate", "chronic", "unbuffer", "watch"
-])
-const SHELLS = new Set(["sh", "bash", "zsh", "dash", "ksh", "fish", "ash"])
-const GIT_OPTIONS_WITH_VALUE = new Set(["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--config-env"])
-const PUSH_OPTIONS_WITH_VALUE = new Set(["--repo", "--receive-pack", "--exec", "--push-option"])
+const PUSH_OPTIONS_WITH_VALUE = new Set(["--repo", "--receive-pack", "--exec", "--push-option", "-o"])
 const FORCE_OPTIONS = ["force", "force-with-lease", "force-if-includes", "mirror"]
-const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/
-const MAX_NESTING = 4
 
-const base = (word: string): string => word.slice(word.lastIndexOf("/") + 1)
-
-/** A line with no quoting, expansion, operator or comment: its words are exactly its blank-separated parts. */
-const PLAIN = /^[^'"\\$`(){}|&;<>#\r\n]*$/
-
-/** Splits one line of shell into simple commands (argv lists), following `sh -c` and `eval`. */
-const splitLine = (line: string, depth: number, out: Array<ReadonlyArray<string>>): void => {
-  if (PLAIN.test(line)) {
-    const words = line.split(/[ \t]+/).filter((w) => w !== "")
-    if (words.length > 0) expand(words, depth, out)
-    return
-  }
-  let current: Array<string> = []
-  const end = () => {
-    if (current.length > 0) expand(current, depth, out)
-    current = []
-  }
-  let skipNext = false
-  for (const entry of parseShell(line, (key: string) => `$${key}`)) {
-    if (typeof entry === "string") {
-      if (skipNext) {
-        skipNext = false
-        continue
-      }
-      const parts = entry.split("`")
-      parts.forEach((part, k) => {
-        if (k > 0) end()
-        if (part !== "") current.push(part)
-      })
-    } else if ("comment" in entry) {
-      break
-    } else if (entry.op === "glob") {
-      current.push(entry.pattern)
-    } else if (REDIRECTS.has(entry.op)) {
-      skipNext = true
-    } else {
-      end()
-    }
-  }
-  end()
-}
-
-/** Records `argv`, and the commands inside it when it runs a shell script (`bash -c '…'`, `eval …`). */
-const expand = (argv: ReadonlyArray<string>, depth: number, out: Array<ReadonlyArray<string>>): void => {
-  out.push(argv)
-  if (depth >= MAX_NESTING) return
-  let i = 0
-  while (i < argv.length && ASSIGNMENT.test(argv[i]!)) i++
-  if (i < argv.length && WRAPPERS.has(base(argv[i]!))) {
-    const j = argv.findIndex((a, k) => k > i && (SHELLS.has(base(a)) || base(a) === "eval"))
-    if (j < 0) return
-    i = j
-  }
-  const cmd = base(argv[i] ?? "")
-  if (cmd === "eval") commandsOf(argv.slice(i + 1).join(" "), depth + 1, out)
-  if (SHELLS.has(cmd)) {
-    const c = argv.findIndex((a, k) => k > i && /^-[A-Za-z]*c[A-Za-z]*$/.test(a))
-    const script = c < 0 ? undefined : argv[c + 1]
-    if (script !== undefined) commandsOf(script, depth + 1, out)
-  }
-}
-
-/** Every simple command in a shell command string: the whole text and each line on its own. */
-const commandsOf = (text: string, depth: number, out: Array<ReadonlyArray<string>>): Array<ReadonlyArray<string>> => {
-  splitLine(text, depth, out)
-  if (/[\r\n]/.test(text)) for (const line of text.split(/\r\n|\r|\n/)) splitLine(line, depth, out)
-  return out
-}
-
-/** The arguments after `git` in a simple command (skipping env assignments and wrappers), if it runs git. */
-const gitArgs = (argv: ReadonlyArray<string>): ReadonlyArray<string> | undefined => {
-  let i = 0
-  while (i < argv.length && ASSIGNMENT.test(argv[i]!)) i++
-  for (let j = i; j < argv.length; j++) {
-    const b = base(argv[j]!)
-    if (b === "git") return argv.slice(j + 1)
-    if (b === "git-push") return ["push", ...argv.slice(j + 1)]
-    if (j === i && !WRAPPERS.has(b)) return undefined
-  }
-  return undefined
-}
-
-/** The force in a `git …` argument list that pushes (`-f`, `--force-with-lease=…`, `+ref`, …), if any. */
-const forceOf = (args: ReadonlyArray<string>, depth = 0): string | undefined => {
+/** The `-c`/`--config-env` values and the arguments after git's global options, for a command running git. */
+const gitInvocation = (c: Sh.Command): { readonly configs: ReadonlyArray<string>; readonly args: ReadonlyArray<string> } | undefined => {
+  if (c.name === "git-push") return { configs: [], args: ["push", ...c.argv.slice(1)] }
+  if (c.name !== "git") return undefined
+  const i = Sh.skipOptions(c.argv, 1, Sh.GIT_VALUED)
   const configs: Array<string> = []
-  let i = 0
-  while (i < args.length) {
-    const a = args[i]!
-    if (a === "-c" || a === "--config-env") configs.push(args[i + 1] ?? "")
-    if (GIT_OPTIONS_WITH_VALUE.has(a)) i += 2
-    else if (a.startsWith("-")) i++
-    else break
-  }
-  const sub = args[i]
-  if (sub === undefined) return undefined
-  for (const c of configs) {
-    const alias = /^alias\.([^=]+)=(.*)$/s.exec(c)
-    if (alias !== null && alias[1] === sub && depth < MAX_NESTING) {
-      const body = alias[2]!.trim()
-      if (body.startsWith("!")) {
-        for (const argv of commandsOf(body.slice(1), depth + 1, [])) {
-          const inner = gitArgs(argv)
-          const f = inner === undefined ? undefined : forceOf(inner, depth + 1)
-          if (f !== undefined) return f
-        }
-        return undefined
-      }
-      const expanded = parseShell(body).filter((e): e is string => typeof e === "string")
-      return forceOf([...args.slice(0, i), ...expanded, ...args.slice(i + 1)], depth + 1)
-    }
-  }
-  if (sub !== "push") return undefined
+  for (let k = 1; k < i; k++) if (c.argv[k] === "-c" || c.argv[k] === "--config-env") configs.push(c.argv[k + 1] ?? "")
+  return { configs, args: c.argv.slice(i) }
+}
+
+/** The force in a `git push` (`-f`, `--force-with-lease=…`, `+ref`, a `+` push config, …), if any. */
+const forceOf = (configs: ReadonlyArray<string>, args: ReadonlyArray<string>): string | undefined => {
+  if (args[0] !== "push") return undefined
   for (const c of configs) if (/^remote\.[^=]*\.push=\s*\+/is.test(c)) return `-c ${c}`
   let optionsDone = false
-  for (let k = i + 1; k < args.length; k++) {
+  for (let k = 1; k < args.length; k++) {
     const a = args[k]!
     if (!optionsDone && a === "--") {
       optionsDone = true
@@ -265,47 +165,58 @@ const forceOf = (args: ReadonlyArray<string>, depth = 0): string | undefined => 
   return undefined
 }
 
+/** The refspecs of a `git push` argument list (what follows the remote), for `dont_push_to_main`. */
+const pushRefspecs = (args: ReadonlyArray<string>): ReadonlyArray<string> =>
+  args[0] === "push" ? Sh.positionals(args.slice(1), PUSH_OPTIONS_WITH_VALUE).slice(1) : []
+
+/** The git commands in `payload.command` (plus `payload.args`), or a reason they cannot be read. */
+const gitCommands = (payload: unknown): ReadonlyArray<Sh.Command> | string => {
+  const command = readField(payload, "command")
+  const args = readField(payload, "args")
+  if (command._tag === "Invalid") return command.reason
+  if (args._tag === "Invalid") return args.reason
+  const out: Array<Sh.Command> = []
+  if (command._tag === "Present") {
+    const v = command.value
+    if (typeof v !== "string" && !(Array.isArray(v) && v.every((x) => typeof x === "string"))) {
+      return `payload.command must be a string or an array of strings, got ${describeType(v)}`
+    }
+    const script = Sh.parse(v as string | ReadonlyArray<string>)
+    if (script.problem !== undefined) return `The command cannot be fully inspected: ${script.problem} (fail closed)`
+    out.push(...script.commands)
+  }
+  if (args._tag === "Present") {
+    const w = words(args.value, "payload.args")
+    if (typeof w === "string") return w
+    const last = out[out.length - 1]
+    const argv = last !== undefined ? [...last.argv, ...w] : Sh.programName(w[0]) === "git" ? w : ["git", ...w]
+    out.push(...Sh.parse(argv).commands)
+  }
+  return out
+}
+
 const words = (value: unknown, label: string): ReadonlyArray<string> | string => {
-  if (typeof value === "string") return commandsOf(value, 0, []).flat()
+  if (typeof value === "string") return Sh.parse(value).commands.flatMap((c) => c.argv)
   if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value as ReadonlyArray<string>
   return `${label} must be a string or an array of strings, got ${describeType(value)}`
 }
 
 /**
  * Blocks force pushes in `payload.command` / `payload.args`: `-f`, `--force`, `--force-with-lease=…`,
- * `--force-if-includes`, `--mirror`, combined flags like `-fu`, and `+ref` refspecs; `rm -f` and
- * `grep -f` pass: `dontForcePush`.
+ * `--force-if-includes`, `--mirror`, combined flags like `-fu`, and `+ref` refspecs, wherever the shell
+ * runs them (`sudo`, `bash -c`, `$( )`, aliases); `rm -f` and `grep -f` pass: `dontForcePush`.
  */
 export const dontForcePush: Policy.Policy = Policy.make("dont_force_push", (ctx) => {
-  const command = readField(ctx.payload, "command")
-  const args = readField(ctx.payload, "args")
-  if (command._tag === "Invalid") return Policy.fail(command.reason)
-  if (args._tag === "Invalid") return Policy.fail(args.reason)
-  const argvs: Array<ReadonlyArray<string>> = []
-  let last: ReadonlyArray<string> = []
-  if (command._tag === "Present") {
-    if (typeof command.value === "string") commandsOf(command.value, 0, argvs)
-    else {
-      const w = words(command.value, "payload.command")
-      if (typeof w === "string") return Policy.fail(w)
-      expand(w, 0, argvs)
-    }
-    last = argvs[argvs.length - 1] ?? []
-  }
-  if (args._tag === "Present") {
-    const w = words(args.value, "payload.args")
-    if (typeof w === "string") return Policy.fail(w)
-    if (last.length > 0) argvs.push([...last, ...w])
-    else argvs.push(gitArgs(w) === undefined ? ["git", ...w] : w)
-  }
-  for (const argv of argvs) {
-    const git = gitArgs(argv)
-    const force = git === undefined ? undefined : forceOf(git)
+  const commands = gitCommands(ctx.payload)
+  if (typeof commands === "string") return Policy.fail(commands)
+  for (const c of commands) {
+    const git = gitInvocation(c)
+    const force = git === undefined ? undefined : forceOf(git.configs, git.args)
     if (force !== undefined) {
-      return Policy.fail(`Force push is blocked: ${show(argv.join(" "))} uses ${show(force)}, which can destroy remote history`)
+      return Policy.fail(`Force push is blocked: ${show(c.argv.join(" "))} uses ${show(force)}, which can destroy remote history`)
     }
   }
-  return Policy.pass(argvs.length === 0 ? "No command given" : "No force push in the command")
+  return Policy.pass(commands.length === 0 ? "No command given" : "No force push in the command")
 })
 
 // ---------------------------------------------------------------------------------------------------

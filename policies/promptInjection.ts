@@ -14,7 +14,7 @@
  * @module
  */
 import * as Policy from "../src/Policy.ts"
-import * as Fields from "./_fields.ts"
+import * as Payload from "./_payload.ts"
 
 // ---------------------------------------------------------------------------------------------------------
 // Normalisation
@@ -54,6 +54,39 @@ const SPACED_LETTERS = /(?<![^ .])(?:[^ .][ .]){3,}[^ .](?![^ .])/g
 const HAS_SPACED_LETTERS = /(?:^|[ .])(?:[^ .][ .]){3,}[^ .](?![^ .])/
 const SPACE_OR_DOT = /[ .]/g
 
+/** ASCII separators (whitespace and `_*~\`^-=+`): 1; controls other than whitespace: 2; anything else: 0. */
+const ASCII_CLASS: ReadonlyArray<number> = Array.from({ length: 128 }, (_, c) =>
+  (c >= 9 && c <= 13) || c === 32 || "_*~`^-=+".includes(String.fromCharCode(c)) ? 1 : c < 32 || c === 127 ? 2 : 0
+)
+
+/**
+ * For pure ASCII: lower-cases, drops controls and collapses separator runs to one space in one pass —
+ * the same result as `toLowerCase`, then `ASCII_CONTROL_G` and `SEPARATORS` replaced.
+ */
+const cleanAscii = (text: string): string => {
+  let out = ""
+  let run = 0
+  let pending = false
+  const n = text.length
+  for (let i = 0; i < n; i++) {
+    const kind = ASCII_CLASS[text.charCodeAt(i)]!
+    if (kind === 0) {
+      if (pending) {
+        out += " "
+        pending = false
+        run = i
+      }
+      continue
+    }
+    if (i > run) out += text.slice(run, i)
+    run = i + 1
+    if (kind === 1) pending = true
+  }
+  if (n > run) out += (pending ? " " : "") + text.slice(run)
+  else if (pending) out += " "
+  return out.toLowerCase()
+}
+
 /** Normalises text for matching and display; pure ASCII skips the Unicode steps. */
 export const normalise = (text: string): string => {
   let s = text
@@ -63,10 +96,10 @@ export const normalise = (text: string): string => {
       .replace(INVISIBLE, "")
       .toLowerCase()
       .replace(NON_ASCII_G, (c) => HOMOGLYPHS.get(c) ?? c)
+    if (NEEDS_CLEANING.test(s)) s = s.replace(ASCII_CONTROL_G, "").replace(SEPARATORS, " ")
   } else {
-    s = s.toLowerCase()
+    s = cleanAscii(s)
   }
-  if (NEEDS_CLEANING.test(s)) s = s.replace(ASCII_CONTROL_G, "").replace(SEPARATORS, " ")
   if (HAS_SPACED_LETTERS.test(s)) s = s.replace(SPACED_LETTERS, (run) => run.replace(SPACE_OR_DOT, ""))
   return s
 }
@@ -78,9 +111,21 @@ export const normalise = (text: string): string => {
  */
 const LEET: Readonly<Record<string, string>> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s" }
 const LEET_CHARS = /[013457@$]/
-const LEET_CHARS_G = /[013457@$]/g
-const skeleton = (normalised: string): string =>
-  LEET_CHARS.test(normalised) ? normalised.replace(LEET_CHARS_G, (c) => LEET[c]!) : normalised
+/** `LEET` by character code, for the folding loop. */
+const LEET_BY_CODE: ReadonlyArray<string | undefined> = Array.from({ length: 128 }, (_, c) => LEET[String.fromCharCode(c)])
+const skeleton = (normalised: string): string => {
+  if (!LEET_CHARS.test(normalised)) return normalised
+  let out = ""
+  let run = 0
+  for (let i = 0; i < normalised.length; i++) {
+    const c = normalised.charCodeAt(i)
+    const letter = c < 128 ? LEET_BY_CODE[c] : undefined
+    if (letter === undefined) continue
+    out += normalised.slice(run, i) + letter
+    run = i + 1
+  }
+  return out + normalised.slice(run)
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Patterns
@@ -187,6 +232,24 @@ interface Finding {
 /** Scans one string: the first finding, or `undefined`. */
 export const scan = (text: string): Finding | undefined => {
   if (text.length < MIN_LENGTH) return undefined
+  const known = memo.get(text)
+  if (known !== undefined) return known === CLEAN ? undefined : known
+  const finding = scanUncached(text)
+  if (text.length <= MEMO_LENGTH) {
+    if (memo.size >= MEMO_SIZE) memo.clear()
+    memo.set(text, finding ?? CLEAN)
+  }
+  return finding
+}
+
+// Recent answers: both prompt-injection policies of a gate scan the same strings, and payload keys
+// repeat from run to run. A pure function of the text, so it holds no history that changes a verdict.
+const MEMO_SIZE = 256
+const MEMO_LENGTH = 4_096
+const CLEAN: Finding = { category: "", excerpt: "" }
+const memo = new Map<string, Finding>()
+
+const scanUncached = (text: string): Finding | undefined => {
   const normalised = normalise(text)
   const folded = skeleton(normalised)
   if (!PREFILTER.test(folded) || !ANY.test(folded)) return undefined
@@ -245,7 +308,7 @@ const verdictOf = (r: WalkResult, where: string): Policy.Verdict => {
   if (r === undefined) return Policy.pass(`No prompt injection found in ${where}`)
   if (r === "unreadable") return Policy.fail("Part of the payload could not be read (reading it threw), so it cannot be scanned for prompt injection")
   if (r === "too deep") return Policy.fail(`The payload is nested more than ${MAX_DEPTH} levels deep, too deep to scan for prompt injection`)
-  return Policy.fail(`Prompt injection (${r.finding.category}) in ${r.path}: ${Fields.quote(r.finding.excerpt)}`)
+  return Policy.fail(`Prompt injection (${r.finding.category}) in ${r.path}: ${Payload.show(r.finding.excerpt)}`)
 }
 
 /**
@@ -274,14 +337,14 @@ export const blockPromptInjectionFields = (fields: ReadonlyArray<string>): Polic
   const names = [...fields]
   for (const f of names) {
     if (typeof f !== "string") {
-      throw new TypeError(`Cannot build block_prompt_injection_fields: field names must be strings, got ${Fields.describeType(f)}`)
+      throw new TypeError(`Cannot build block_prompt_injection_fields: field names must be strings, got ${Payload.describeType(f)}`)
     }
   }
   const where = names.length === 0 ? "no fields" : names.map((f) => `'${f}'`).join(", ")
   return Policy.make("block_prompt_injection_fields", (ctx) => {
     for (const f of names) {
       const payload = ctx.payload
-      const r = safeWalk(() => (Fields.isRecord(payload) && Object.hasOwn(payload, f) ? payload[f] : undefined), [f])
+      const r = safeWalk(() => (Payload.isRecord(payload) && Object.hasOwn(payload, f) ? payload[f] : undefined), [f])
       if (r !== undefined) return verdictOf(r, where)
     }
     return verdictOf(undefined, where)

@@ -12,7 +12,7 @@
  * @module
  */
 import * as Policy from "../src/Policy.ts"
-import * as Fields from "./_fields.ts"
+import * as Payload from "./_payload.ts"
 
 /** What a channel string addresses. */
 interface Target {
@@ -57,9 +57,9 @@ const targetOf = (raw: string): Target | undefined => {
 
 /** Reads and parses `payload.channel`: absent, a target, or a failing verdict. */
 const channelOf = (payload: unknown): Target | undefined | Policy.Verdict => {
-  const raw = Fields.string(payload, "channel")
+  const raw = Payload.string(payload, "channel")
   if (raw === undefined || typeof raw !== "string") return raw
-  return targetOf(raw) ?? Policy.fail(`Slack channel ${Fields.quote(raw)} is empty`)
+  return targetOf(raw) ?? Policy.fail(`Slack channel ${Payload.show(raw)} is empty`)
 }
 
 const isTarget = (u: Target | Policy.Verdict): u is Target => "key" in u

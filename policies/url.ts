@@ -13,7 +13,7 @@
  * @module
  */
 import * as Policy from "../src/Policy.ts"
-import * as Fields from "./_fields.ts"
+import * as Payload from "./_payload.ts"
 import * as Ip from "./_ip.ts"
 
 /** What the URL policies need to know about one URL, computed once per distinct URL string. */
@@ -90,11 +90,11 @@ const USERINFO = /(\/\/)[^/?#@]*@/
 /** Builds a policy over `payload.url`: absent passes, wrong type or unparseable blocks, else `decide`. */
 const urlPolicy = (name: string, decide: (t: Target) => Policy.Verdict): Policy.Policy =>
   Policy.make(name, (ctx) => {
-    const raw = Fields.string(ctx.payload, "url")
+    const raw = Payload.string(ctx.payload, "url")
     if (raw === undefined) return NO_URL
     if (typeof raw !== "string") return raw
     const target = targetOf(raw)
-    if (target === undefined) return Policy.fail(`URL ${Fields.quote(raw.replace(USERINFO, "$1…@"))} cannot be parsed`)
+    if (target === undefined) return Policy.fail(`URL ${Payload.show(raw.replace(USERINFO, "$1…@"))} cannot be parsed`)
     return decide(target)
   })
 
@@ -225,12 +225,12 @@ export const blockRawIpUrls: Policy.Policy = urlPolicy("block_raw_ip_urls", (t) 
 })
 
 const notADomain = (entry: string) =>
-  new TypeError(`Cannot build webfetch_domain_allowlist: ${Fields.quote(entry)} is not a domain name or IP address`)
+  new TypeError(`Cannot build webfetch_domain_allowlist: ${Payload.show(entry)} is not a domain name or IP address`)
 
 /** Canonicalises one allowlist entry (`*.Example.COM.` → `example.com`), or throws a configuration error. */
 const allowedEntry = (entry: unknown): string => {
   if (typeof entry !== "string") {
-    throw new TypeError(`Cannot build webfetch_domain_allowlist: entries must be strings, got ${Fields.describeType(entry)}`)
+    throw new TypeError(`Cannot build webfetch_domain_allowlist: entries must be strings, got ${Payload.describeType(entry)}`)
   }
   const trimmed = entry.trim().replace(/^\*?\./, "")
   const v6 = trimmed.includes(":") ? Ip.parseIPv6(trimmed) : undefined

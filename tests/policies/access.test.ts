@@ -283,3 +283,12 @@ describe("access policies through the gate", () => {
     )
   })
 })
+
+describe("regressions found by the corpus: SQL sent through a database client", () => {
+  it("dont_read_sensitive_tables reads SQL in payload.command", () => {
+    const policy = Access.dontReadSensitiveTables(["salaries"])
+    blocks(policy, { command: "psql -c 'SELECT * FROM salaries'" })
+    blocks(policy, { command: "sqlite3 hr.db 'select name, amount from Salaries'" })
+    passes(policy, { command: "psql -c 'SELECT count(*) FROM orders'" })
+  })
+})

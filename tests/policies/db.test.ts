@@ -342,3 +342,27 @@ describe("database policies through the gate", () => {
     )
   })
 })
+
+describe("regressions found by the corpus: SQL sent through a database client in payload.command", () => {
+  it("block_ddl inspects psql -c, mysql -e, heredocs and pipes", () => {
+    assert.include(blocks(Db.blockDdl, { command: "psql \"$DATABASE_URL\" -c 'DROP TABLE users'" }), "DROP TABLE")
+    blocks(Db.blockDdl, { command: "echo 'TRUNCATE orders;' | psql" })
+    blocks(Db.blockDdl, { command: "psql <<'SQL'\nSELECT 1;\nALTER TABLE orders DROP COLUMN total;\nSQL" })
+    blocks(Db.blockDdl, { command: "mysql -uroot -e 'DROP TABLE `orders`'" })
+    blocks(Db.blockDdl, { command: "docker exec db psql -U postgres -c 'create table t (id int)'" })
+    passes(Db.blockDdl, { command: "psql -c 'SELECT id FROM orders WHERE id = 1'" })
+    passes(Db.blockDdl, { command: "psql -c \"SELECT 'drop table' AS note\"" })
+    passes(Db.blockDdl, { command: "mysql -e 'SELECT `created_at` FROM `orders` LIMIT 1'" })
+    passes(Db.blockDdl, { command: "psql -c '\\dt'" })
+    passes(Db.blockDdl, { command: "npm run db:migrate" })
+  })
+
+  it("protect_tables finds protected tables in the command's SQL, parsed or word by word", () => {
+    const policy = Db.protectTables(["users", "billing.invoices"])
+    assert.include(blocks(policy, { command: "psql -c 'DELETE FROM users'" }), "'users'")
+    blocks(policy, { command: "mysql -e 'UPDATE `users` SET role = 1'" })
+    blocks(policy, { command: "echo 'select * from billing.invoices' | psql" })
+    passes(policy, { command: "psql -c 'SELECT * FROM orders'" })
+    passes(policy, { command: "echo users" })
+  })
+})

@@ -301,3 +301,12 @@ describe("filesystem policies through the gate", () => {
     )
   })
 })
+
+describe("regressions found by the corpus", () => {
+  it("an NTFS ::$DATA stream suffix does not hide the file name", () => {
+    blocks(Fs.dontReadEnv, "/workspace/.env::$DATA")
+    blocks(Fs.blockExtensions([".pem"]), "C:\\certs\\server.pem::$DATA")
+    blocks(Fs.dontEditGitignore, "/repo/.gitignore::$data")
+    passes(Fs.dontReadEnv, "/workspace/notes::$DATA")
+  })
+})

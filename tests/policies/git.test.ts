@@ -391,3 +391,30 @@ describe("git policies through the gate", () => {
     assert.include(blocks(Git.dontPushToMain, payload), "payload.branch")
   })
 })
+
+describe("regressions found by the corpus", () => {
+  it("dont_force_push sees through `sudo -u git` and a force push inside a quoted $( )", () => {
+    blocks(Git.dontForcePush, { command: "cd repo && sudo -u git git push --mirror" })
+    blocks(Git.dontForcePush, { command: "echo \"$(git push -f origin x)\"" })
+    blocks(Git.dontForcePush, { command: "git -c alias.p='!git push --force' p" })
+    passes(Git.dontForcePush, { command: "sudo -u git git push origin agent/x" })
+  })
+
+  it("dont_push_to_main reads the refspecs of git push commands", () => {
+    assert.include(blocks(Git.dontPushToMain, { command: "git push origin HEAD:main" }), "'HEAD:main'")
+    blocks(Git.dontPushToMain, { command: "git push origin :master" })
+    blocks(Git.dontPushToMain, { command: "cd app && git push -u origin refs/heads/Main" })
+    blocks(Git.dontPushToMain, { command: "git push origin --delete main" })
+    passes(Git.dontPushToMain, { command: "git push origin agent/x" })
+    passes(Git.dontPushToMain, { command: "git push origin main:agent/from-main" })
+    passes(Git.dontPushToMain, { command: "git push" })
+    passes(Git.dontPushToMain, { command: "git checkout main && git pull" })
+  })
+
+  it("dont_commit_api_keys finds an assigned AWS secret access key", () => {
+    const secret = ["wJalrXUtnFEMI", "K7MDENG", "bPxRfiCYEXAMPLEKEY"].join("/")
+    assert.include(blocks(Git.dontCommitApiKeys, { diff: `+aws_secret_access_key = ${secret}` }), "AWS secret access key")
+    blocks(Git.dontCommitApiKeys, { diff: `AWS_SECRET_ACCESS_KEY: "${secret}"` })
+    passes(Git.dontCommitApiKeys, { diff: "+aws_secret_access_key = os.environ['AWS_SECRET_ACCESS_KEY']" })
+  })
+})
