@@ -15,7 +15,10 @@
  * @module
  */
 import { Context, Effect, Layer, Option, Schema } from "effect"
+import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
+import * as Canonical from "./Canonical.ts"
 import { ActionResult, type Json, RollbackData } from "./Model.ts"
+import type { SignerService } from "./Signer.ts"
 import * as StoreError from "./StoreError.ts"
 
 /** Written once, before the first intent: who ran what, so a crashed run can be receipted. */
@@ -26,7 +29,8 @@ export const Begin = Schema.Struct({
   user_email: Schema.String,
   user_attributes: Schema.Record(Schema.String, Schema.Json),
   payload: Schema.Json,
-  timestamp: Schema.String
+  timestamp: Schema.String,
+  sig: Schema.optionalKey(Schema.String)
 })
 /** Written before an action mutates anything. */
 export const Intent = Schema.Struct({
@@ -35,13 +39,15 @@ export const Intent = Schema.Struct({
   system: Schema.String,
   action: Schema.String,
   args: Schema.Json,
-  rollback_data: Schema.NullOr(RollbackData)
+  rollback_data: Schema.NullOr(RollbackData),
+  sig: Schema.optionalKey(Schema.String)
 })
 /** Written after the action returned (or failed). */
 export const Outcome = Schema.Struct({
   type: Schema.Literal("outcome"),
   step: Schema.Int,
-  result: ActionResult
+  result: ActionResult,
+  sig: Schema.optionalKey(Schema.String)
 })
 export const Entry = Schema.Union([Begin, Intent, Outcome])
 export type Entry = typeof Entry.Type
@@ -58,6 +64,36 @@ export interface JournalService {
 }
 
 export class Journal extends Context.Service<Journal, JournalService>()("enact/Journal") {}
+
+const utf8 = new TextEncoder()
+
+const entryMessage = (runId: string, entry: Entry): Uint8Array => {
+  const { sig: _sig, ...body } = entry
+  return utf8.encode(`enact/journal/v1\n${runId}\n${Canonical.encode(body)}`)
+}
+
+/**
+ * Signs a journal entry for a run (the `sig` field) with the receipt signer, so that a journal edited on
+ * disk can never be turned into a signed receipt or drive a rollback.
+ */
+export const seal = async (signer: SignerService, runId: string, entry: Entry): Promise<Entry> => {
+  const sig = await signer.sign(entryMessage(runId, entry))
+  return { ...entry, sig: bytesToHex(sig) }
+}
+
+/** The index of the first entry whose signature is missing or wrong, or -1 when all verify. */
+export const firstUnverified = async (
+  signer: SignerService,
+  runId: string,
+  entries: ReadonlyArray<Entry>
+): Promise<number> => {
+  const checks = await Promise.all(entries.map((e) =>
+    e.sig === undefined || !/^[0-9a-f]+$/.test(e.sig) || e.sig.length % 2 !== 0
+      ? Promise.resolve(false)
+      : signer.verify(entryMessage(runId, e), hexToBytes(e.sig))
+  ))
+  return checks.indexOf(false)
+}
 
 /** One journaled step, replayed. `outcome: null` means the process died while it may have been applied. */
 export interface Step {

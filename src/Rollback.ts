@@ -54,6 +54,12 @@ export const recoverRun = (engine: Engine, runId: string): Effect.Effect<Option.
       yield* engine.journal.remove(runId)
       return Option.none()
     }
+    const bad = yield* Effect.promise(() => Journal.firstUnverified(engine.signer, runId, entries.value))
+    if (bad !== -1) {
+      return yield* StoreError.corrupt(
+        `Journal of ${runId}: entry ${bad} is not signed by this signer; refusing to receipt or undo it`
+      )
+    }
     const { begin, steps } = Journal.replay(entries.value)
     if (begin === undefined) return yield* StoreError.corrupt(`Journal of ${runId} has no begin record`)
     const actions: Array<ActionResult> = steps.map((s) =>

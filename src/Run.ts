@@ -9,7 +9,7 @@ import type { ActionCall } from "./Connector.ts"
 import * as ConnectorError from "./ConnectorError.ts"
 import type { Engine } from "./Engine.ts"
 import { InvalidRequest, UnknownWorkflow } from "./EnactError.ts"
-import type * as Journal from "./Journal.ts"
+import * as Journal from "./Journal.ts"
 import type { ActionResult, Decision, Json, Outcome, PolicyResult, RollbackData, UnsignedReceipt } from "./Model.ts"
 import { FORMAT_VERSION } from "./Model.ts"
 import * as Policy from "./Policy.ts"
@@ -307,6 +307,20 @@ const execute = (
   }).pipe(Effect.uninterruptible)
 }
 
+/** Signs entries, then appends them durably. */
+const journalAppend = (
+  engine: Engine,
+  runId: string,
+  entries: ReadonlyArray<Journal.Entry>
+): Effect.Effect<void, StoreError.StoreError> =>
+  Effect.flatMap(
+    Effect.tryPromise({
+      try: () => Promise.all(entries.map((e) => Journal.seal(engine.signer, runId, e))),
+      catch: (e) => StoreError.io(`Cannot sign journal entry: ${describe(e)}`)
+    }),
+    (sealed) => engine.journal.append(runId, sealed)
+  )
+
 const makeAct = (
   engine: Engine,
   base: Base,
@@ -375,7 +389,7 @@ const makeAct = (
           })
         }
         intent.push({ type: "intent", step, system, action: call.action, args: call.args, rollback_data: prepared.rollback })
-        return Effect.matchEffect(engine.journal.append(base.runId, scrub(intent, engine.secrets)), {
+        return Effect.matchEffect(journalAppend(engine, base.runId, scrub(intent, engine.secrets)), {
           onFailure: (e) => failWith(e, null),
           onSuccess: () => {
             state.journaled = true
@@ -393,7 +407,7 @@ const makeAct = (
                 // Best effort: if this write fails too, the journaled intent alone makes a later
                 // recovery treat the step as possibly applied, which is the safe reading.
                 return Effect.andThen(
-                  Effect.ignore(engine.journal.append(base.runId, [{ type: "outcome", step, result: r }])),
+                  Effect.ignore(journalAppend(engine, base.runId, [{ type: "outcome", step, result: r }])),
                   Effect.fail(e)
                 )
               },
@@ -406,7 +420,7 @@ const makeAct = (
                   rollback_data: prepared.rollback,
                   already_done: false
                 })
-                return Effect.as(engine.journal.append(base.runId, [{ type: "outcome", step, result: r }]), r)
+                return Effect.as(journalAppend(engine, base.runId, [{ type: "outcome", step, result: r }]), r)
               }
             })
           }

@@ -3,9 +3,9 @@ import { Effect, Schema } from "effect"
 import type { Json } from "../src/Model.ts"
 import * as Policy from "../src/Policy.ts"
 import * as Workflow from "../src/Workflow.ts"
-import type { PolicyContext } from "../src/WorkflowContext.ts"
 import { setup, stateOf } from "./support/enact.ts"
 import { makeKv } from "./support/kv.ts"
+import { policyContext } from "./support/policies.ts"
 
 /** A workflow that sets `a=1` on `store` and counts its runs. */
 const makeWrite = () => {
@@ -42,15 +42,7 @@ const assertBlocked = (o: { readonly receipt: { readonly decision: string; reado
   assert.deepStrictEqual(o.kv.log, [])
 }
 
-const ctx: PolicyContext = {
-  runId: "r1",
-  workflow: "w",
-  user: "u",
-  userAttributes: {},
-  payload: null,
-  systems: {},
-  now: new Date(0)
-}
+const ctx = policyContext(null, { workflow: "w", user: "u" })
 
 describe("the policy gate", () => {
   it.effect("runs every policy after one fails and records all results in registration order", () =>

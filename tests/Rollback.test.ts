@@ -2,10 +2,11 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import * as Connector from "../src/Connector.ts"
 import * as ConnectorError from "../src/ConnectorError.ts"
-import type * as Journal from "../src/Journal.ts"
-import type { Json } from "../src/Model.ts"
+import * as Journal from "../src/Journal.ts"
+import type * as Signer from "../src/Signer.ts"
 import * as Policy from "../src/Policy.ts"
 import { setMany, setup, stateOf, steps } from "./support/enact.ts"
+import { makeCounter } from "./support/counter.ts"
 import { makeKv } from "./support/kv.ts"
 
 type Pair = { readonly key: string; readonly value: string }
@@ -299,29 +300,15 @@ describe("rollback", () => {
 
   it.effect("when an inverse fails, rollback stops there and records the failure", () =>
     Effect.gen(function*() {
-      const state = { value: 0, undoFails: true }
-      const counter = Connector.make({
-        kind: "counter",
-        allowedActions: ["bump"],
-        actions: {
-          bump: Connector.mutating(() =>
-            Effect.succeed({
-              alreadyDone: false,
-              rollback: { action: "set", args: { n: state.value } },
-              apply: Effect.sync(() => ({ n: ++state.value }))
-            })
-          )
-        },
-        inverses: {
-          set: (args: Json) =>
-            state.undoFails
-              ? Effect.fail(ConnectorError.transport("counter", "set", "counter offline"))
-              : Effect.sync(() => {
-                state.value = (args as { readonly n: number }).n
-                return null
-              })
-        }
-      })
+      const undo = { fails: true }
+      const { connector: counter, state } = makeCounter((n, current) =>
+        undo.fails
+          ? Effect.fail(ConnectorError.transport("counter", "set", "counter offline"))
+          : Effect.sync(() => {
+            current.value = n
+            return null
+          })
+      )
       const wf = steps("bump_twice", "counter", [{ action: "bump", args: {} }, { action: "bump", args: {} }])
       const { enact } = yield* setup({ systems: { counter }, workflows: [wf] })
       const run = yield* enact.run({ workflow: "bump_twice", user: "u", payload: {} })
@@ -333,7 +320,7 @@ describe("rollback", () => {
       assert.deepStrictEqual(rb.receipt.manual_steps.map((m) => m.reason.startsWith("Undo failed") || m.reason.startsWith("Not attempted")), [true, true])
       assert.strictEqual(state.value, 2)
       // once the system is back, a retry finishes the job
-      state.undoFails = false
+      undo.fails = false
       const retry = yield* enact.rollback(run.receipt.run_id)
       assert.strictEqual(retry.result.decision, "ROLLED_BACK")
       assert.strictEqual(state.value, 0)
@@ -354,27 +341,13 @@ describe("rollback", () => {
 
   it.effect("after the last allowed attempt, rollback refuses instead of running inverses again", () =>
     Effect.gen(function*() {
-      const state = { value: 0, undoCalls: 0 }
-      const counter = Connector.make({
-        kind: "counter",
-        allowedActions: ["bump"],
-        actions: {
-          bump: Connector.mutating(() =>
-            Effect.succeed({
-              alreadyDone: false,
-              rollback: { action: "set", args: { n: state.value } },
-              apply: Effect.sync(() => ({ n: ++state.value }))
-            })
-          )
-        },
-        inverses: {
-          set: () =>
-            Effect.suspend(() => {
-              state.undoCalls++
-              return Effect.fail(ConnectorError.transport("counter", "set", "counter offline"))
-            })
-        }
-      })
+      const undo = { calls: 0 }
+      const { connector: counter } = makeCounter(() =>
+        Effect.suspend(() => {
+          undo.calls++
+          return Effect.fail(ConnectorError.transport("counter", "set", "counter offline"))
+        })
+      )
       const wf = steps("bump_once", "counter", [{ action: "bump", args: {} }])
       const { enact, store } = yield* setup({ systems: { counter }, workflows: [wf] })
       const run = yield* enact.run({ workflow: "bump_once", user: "u", payload: {} })
@@ -382,11 +355,11 @@ describe("rollback", () => {
         const attempt = yield* enact.rollback(run.receipt.run_id)
         assert.strictEqual(attempt.result.decision, "ROLLBACK_PARTIAL", `attempt ${i}`)
       }
-      assert.strictEqual(state.undoCalls, 20)
+      assert.strictEqual(undo.calls, 20)
       const refused = yield* Effect.flip(enact.rollback(run.receipt.run_id))
       assert.strictEqual(refused._tag, "RollbackError")
       assert.strictEqual(refused._tag === "RollbackError" ? refused.reason : "", "TooManyAttempts")
-      assert.strictEqual(state.undoCalls, 20, "no inverse ran on the refused attempt")
+      assert.strictEqual(undo.calls, 20, "no inverse ran on the refused attempt")
       const receipts = yield* store.list({ originalRunId: run.receipt.run_id })
       assert.strictEqual(receipts.length, 20)
     }))
@@ -411,8 +384,7 @@ describe("rollback", () => {
 
 describe("crash recovery", () => {
   /** Writes the journal a process would leave if it died after journaling `set key=value` but before its outcome. */
-  const crash = (journal: Journal.JournalService, runId: string, writes: ReadonlyArray<{ key: string; previous: string | null; done: boolean }>) =>
-    journal.append(runId, [
+  const crashEntries = (runId: string, writes: ReadonlyArray<{ key: string; previous: string | null; done: boolean }>): Array<Journal.Entry> => [
       {
         type: "begin",
         run_id: runId,
@@ -433,15 +405,27 @@ describe("crash recovery", () => {
           }]
           : [intent]
       })
-    ])
+    ]
+
+  /** As the crashed process would have written it: every entry signed with the run's signer. */
+  const crash = (
+    journal: Journal.JournalService,
+    signer: Signer.SignerService,
+    runId: string,
+    writes: ReadonlyArray<{ key: string; previous: string | null; done: boolean }>
+  ) =>
+    Effect.flatMap(
+      Effect.promise(() => Promise.all(crashEntries(runId, writes).map((e) => Journal.seal(signer, runId, e)))),
+      (entries) => journal.append(runId, entries)
+    )
 
   it.effect("rollback of a crashed run receipts it from the journal as PARTIAL and undoes the journaled intent", () =>
     Effect.gen(function*() {
       const kv = makeKv({ allowedActions: ["set"] })
       kv.data.set("a", "0")
-      const { enact, journal, store } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
+      const { enact, journal, store, signer } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
       // the process applied both writes, then died before journaling the second outcome
-      yield* crash(journal, "crashed-1", [{ key: "a", previous: "0", done: true }, { key: "b", previous: null, done: false }])
+      yield* crash(journal, signer, "crashed-1", [{ key: "a", previous: "0", done: true }, { key: "b", previous: null, done: false }])
       kv.data.set("a", "crashed")
       kv.data.set("b", "crashed")
       const rb = yield* enact.rollback("crashed-1")
@@ -466,8 +450,8 @@ describe("crash recovery", () => {
   it.effect("rollbackPlan of a crashed run also receipts it first", () =>
     Effect.gen(function*() {
       const kv = makeKv({ allowedActions: ["set"] })
-      const { enact, journal, store } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
-      yield* crash(journal, "crashed-2", [{ key: "x", previous: null, done: false }])
+      const { enact, journal, store, signer } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
+      yield* crash(journal, signer, "crashed-2", [{ key: "x", previous: null, done: false }])
       const plan = yield* enact.rollbackPlan("crashed-2")
       assert.deepStrictEqual(plan.steps.map((s) => [s.step, s.inverse, s.args]), [[0, "restore", { key: "x", value: null }]])
       assert.isTrue(Option.isSome(yield* store.get("crashed-2")))
@@ -477,10 +461,10 @@ describe("crash recovery", () => {
   it.effect("recover() receipts every journal-only run and leaves nothing behind", () =>
     Effect.gen(function*() {
       const kv = makeKv({ allowedActions: ["set"] })
-      const { enact, journal, store } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
+      const { enact, journal, store, signer } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
       const finished = yield* enact.run({ workflow: "set_many", user: "u", payload: payload("store", [{ key: "z", value: "1" }]) })
-      yield* crash(journal, "crash-a", [{ key: "a", previous: null, done: false }])
-      yield* crash(journal, "crash-b", [{ key: "b", previous: null, done: true }, { key: "c", previous: "7", done: false }])
+      yield* crash(journal, signer, "crash-a", [{ key: "a", previous: null, done: false }])
+      yield* crash(journal, signer, "crash-b", [{ key: "b", previous: null, done: true }, { key: "c", previous: "7", done: false }])
       const outcomes = yield* enact.recover()
       assert.deepStrictEqual(outcomes.map((o) => o.receipt.run_id).sort(), ["crash-a", "crash-b"])
       for (const o of outcomes) {
@@ -500,18 +484,42 @@ describe("crash recovery", () => {
   it.effect("recover() drops a leftover journal whose run already has a receipt", () =>
     Effect.gen(function*() {
       const kv = makeKv({ allowedActions: ["set"] })
-      const { enact, journal, store } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
+      const { enact, journal, store, signer } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
       const done = yield* enact.run({ workflow: "set_many", user: "u", payload: payload("store", [{ key: "a", value: "1" }]) })
-      yield* crash(journal, done.receipt.run_id, [{ key: "a", previous: null, done: true }])
+      yield* crash(journal, signer, done.receipt.run_id, [{ key: "a", previous: null, done: true }])
       assert.deepStrictEqual(yield* enact.recover(), [])
       assert.deepStrictEqual(yield* journal.runs(), [])
       const kept = yield* store.get(done.receipt.run_id)
       assert.isTrue(Option.isSome(kept) && kept.value.decision === "PASS" && kept.value.signature === done.receipt.signature)
     }))
 
+  it.effect("a journal edited on disk is refused: nothing is receipted and nothing is undone", () =>
+    Effect.gen(function*() {
+      const kv = makeKv({ allowedActions: ["set"] })
+      kv.data.set("a", "crashed")
+      const { enact, journal, store, signer } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
+      const honest = yield* Effect.promise(() =>
+        Promise.all(crashEntries("edited-1", [{ key: "a", previous: "0", done: false }]).map((e) => Journal.seal(signer, "edited-1", e)))
+      )
+      // An attacker rewrites the rollback data of the signed intent so that "rollback" writes their value.
+      const forged = honest.map((e) =>
+        e.type === "intent" ? { ...e, rollback_data: { action: "restore", args: { key: "a", value: "attacker" } } } : e
+      )
+      yield* journal.append("edited-1", forged)
+      const refused = yield* Effect.flip(enact.rollback("edited-1"))
+      assert.isTrue(refused._tag === "StoreError" && refused.reason._tag === "Corrupt", refused.message)
+      assert.strictEqual(kv.data.get("a"), "crashed")
+      assert.deepStrictEqual(yield* store.list(), [])
+      // An unsigned journal (written without the signer) is refused the same way.
+      yield* journal.append("unsigned-1", crashEntries("unsigned-1", [{ key: "a", previous: "0", done: false }]))
+      const unsigned = yield* Effect.flip(enact.recover())
+      assert.isTrue(unsigned._tag === "StoreError" && unsigned.reason._tag === "Corrupt")
+      assert.strictEqual(kv.data.get("a"), "crashed")
+    }))
+
   it.effect("a journal without a begin record is reported as corrupt, not silently receipted or undone", () =>
     Effect.gen(function*() {
-      const { enact, journal, store } = yield* setup({ workflows: [setMany] })
+      const { enact, journal, store, signer } = yield* setup({ workflows: [setMany] })
       yield* journal.append("torn-1", [{ type: "intent", step: 0, system: "store", action: "set", args: {}, rollback_data: null }])
       const e = yield* Effect.flip(enact.rollback("torn-1"))
       assert.isTrue(e._tag === "StoreError" && e.reason._tag === "Corrupt")

@@ -27,32 +27,23 @@ import type { ActionResult, Json, Receipt } from "../../src/Model.ts"
 import * as Policy from "../../src/Policy.ts"
 import * as ReceiptStore from "../../src/ReceiptStore.ts"
 import type { PolicyContext } from "../../src/WorkflowContext.ts"
+import { policyContext } from "../support/policies.ts"
+import { storedReceipt } from "../support/receipts.ts"
 import { BENIGN } from "./corpus/benign.ts"
 import { type Case, type Category, HOSTILE } from "./corpus/hostile.ts"
 
 const NOW = "2025-01-15T23:30:00.000Z"
 const DEFAULT_ATTRIBUTES: Readonly<Record<string, Json>> = { role: "engineer", clearance: 1 }
 
-const receipt = (runId: string, payload: Receipt["payload"], actions: ReadonlyArray<ActionResult> = []): Receipt => ({
-  format_version: 1,
-  run_id: runId,
-  workflow: "agent",
-  user_email: "agent@co",
-  user_attributes: {},
-  payload,
-  policy_results: [],
-  decision: "PASS",
-  reason: null,
-  actions_taken: actions,
-  manual_steps: [],
-  original_run_id: null,
-  timestamp: "2025-01-15T20:00:00.000Z",
-  signature_alg: "hmac-sha256",
-  key_id: "test",
-  signature: "00",
-  signature_proof: [],
-  ...{}
-})
+const receipt = (runId: string, payload: Receipt["payload"], actions: ReadonlyArray<ActionResult> = []): Receipt =>
+  storedReceipt({
+    run_id: runId,
+    workflow: "agent",
+    user_email: "agent@co",
+    payload,
+    actions_taken: actions,
+    timestamp: "2025-01-15T20:00:00.000Z"
+  })
 
 const task = (contact: string): ActionResult => ({
   action: "create_task",
@@ -111,15 +102,8 @@ const CATALOGUE: Readonly<Record<Category, ReadonlyArray<Policy.Policy>>> = {
 
 const GATE: ReadonlyArray<Policy.Policy> = [...new Set(Object.values(CATALOGUE).flat())]
 
-const contextOf = (c: Case, i: number): PolicyContext => ({
-  runId: `corpus-${i}`,
-  workflow: "agent",
-  user: "agent@co",
-  userAttributes: c.userAttributes ?? DEFAULT_ATTRIBUTES,
-  payload: c.payload,
-  systems: {},
-  now: new Date(c.now ?? NOW)
-})
+const contextOf = (c: Case, i: number): PolicyContext =>
+  policyContext(c.payload, { runId: `corpus-${i}`, workflow: "agent", userAttributes: c.userAttributes ?? DEFAULT_ATTRIBUTES, now: c.now ?? NOW })
 
 const evaluate = (c: Case, i: number) =>
   Policy.evaluate(GATE, contextOf(c, i)).pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({}))))

@@ -8,25 +8,13 @@ import * as Policy from "../../src/Policy.ts"
 import * as ReceiptStore from "../../src/ReceiptStore.ts"
 import * as StoreError from "../../src/StoreError.ts"
 import * as Workflow from "../../src/Workflow.ts"
-import type { PolicyContext } from "../../src/WorkflowContext.ts"
 import { setup } from "../support/enact.ts"
+import { policyHarness } from "../support/policies.ts"
+import { storedReceipt, storeWith } from "../support/receipts.ts"
 
 const NOW = "2025-01-15T12:00:00.000Z"
 
-const ctxOf = (payload: unknown, systems: PolicyContext["systems"] = {}, now = NOW): PolicyContext => ({
-  runId: "run-now",
-  workflow: "crm.create_contact",
-  user: "agent@co",
-  userAttributes: {},
-  payload,
-  systems,
-  now: new Date(now)
-})
-
-const judge = (policy: Policy.Policy, ctx: PolicyContext): Effect.Effect<Policy.Verdict, unknown> => {
-  const out = policy.check(ctx)
-  return Effect.isEffect(out) ? out : Effect.succeed(out)
-}
+const { ctx, judge } = policyHarness({ workflow: "crm.create_contact", runId: "run-now", now: NOW })
 
 const field = (json: Json, key: string): unknown =>
   typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Readonly<Record<string, unknown>>)[key] : undefined
@@ -120,31 +108,31 @@ describe("dont_duplicate_contacts with a lookup function", () => {
 
   it.effect("blocks an email the CRM already has, asking with the trimmed, lowercased email", () =>
     Effect.gen(function*() {
-      const v = yield* judge(policy, ctxOf({ email: "  Ann@CO.com " }))
+      const v = yield* judge(policy, { email: "  Ann@CO.com " })
       assert.deepStrictEqual(v, { passed: false, reason: "The CRM already has a contact with email 'ann@co.com'" })
       assert.strictEqual(seen.at(-1), "ann@co.com")
     }))
 
   it.effect("passes a new email", () =>
     Effect.gen(function*() {
-      const v = yield* judge(policy, ctxOf({ email: "bob@co.com" }))
+      const v = yield* judge(policy, { email: "bob@co.com" })
       assert.deepStrictEqual(v, { passed: true, reason: "The CRM has no contact with email 'bob@co.com'" })
     }))
 
   it.effect("passes when there is no email; blocks a wrong type or a malformed address without asking", () =>
     Effect.gen(function*() {
       const before = seen.length
-      assert.isTrue((yield* judge(policy, ctxOf({ name: "Ann" }))).passed)
-      assert.include((yield* judge(policy, ctxOf({ email: 42 }))).reason, "Payload field 'email' is a number")
-      assert.include((yield* judge(policy, ctxOf({ email: "not an email" }))).reason, "is not an email address")
-      assert.include((yield* judge(policy, ctxOf({ email: "" }))).reason, "is not an email address")
+      assert.isTrue((yield* judge(policy, { name: "Ann" })).passed)
+      assert.include((yield* judge(policy, { email: 42 })).reason, "Payload field 'email' is a number")
+      assert.include((yield* judge(policy, { email: "not an email" })).reason, "is not an email address")
+      assert.include((yield* judge(policy, { email: "" })).reason, "is not an email address")
       assert.strictEqual(seen.length, before)
     }))
 
   it.effect("a lookup that fails blocks (fail closed)", () =>
     Effect.gen(function*() {
       const down = Crm.dontDuplicateContacts({ lookup: () => Effect.fail(new Error("HubSpot 503")) })
-      const v = yield* judge(down, ctxOf({ email: "ann@co.com" }))
+      const v = yield* judge(down, { email: "ann@co.com" })
       assert.isFalse(v.passed)
       assert.strictEqual(v.reason, "Cannot check the CRM for a contact with email 'ann@co.com': HubSpot 503")
     }))
@@ -152,7 +140,7 @@ describe("dont_duplicate_contacts with a lookup function", () => {
   it.effect("a lookup answering something other than a boolean blocks", () =>
     Effect.gen(function*() {
       const sloppy = Crm.dontDuplicateContacts({ lookup: () => Effect.succeed("yes" as unknown as boolean) })
-      assert.include((yield* judge(sloppy, ctxOf({ email: "ann@co.com" }))).reason, "returned a string, not a boolean")
+      assert.include((yield* judge(sloppy, { email: "ann@co.com" })).reason, "returned a string, not a boolean")
     }))
 
   it("refuses options that name neither a lookup nor a connector action", () => {
@@ -167,8 +155,8 @@ describe("dont_duplicate_contacts through a connector read action", () => {
   it.effect("blocks when the CRM finds the contact, passes when it does not", () =>
     Effect.gen(function*() {
       const crm = makeCrm({ contacts: ["ann@co.com"] })
-      assert.isFalse((yield* judge(policy, ctxOf({ email: "ANN@co.com" }, { crm: crm.connector }))).passed)
-      assert.isTrue((yield* judge(policy, ctxOf({ email: "bob@co.com" }, { crm: crm.connector }))).passed)
+      assert.isFalse((yield* judge(policy, { email: "ANN@co.com" }, { systems: { crm: crm.connector } })).passed)
+      assert.isTrue((yield* judge(policy, { email: "bob@co.com" }, { systems: { crm: crm.connector } })).passed)
       assert.deepStrictEqual(crm.calls, ["find_contact", "find_contact"])
     }))
 
@@ -176,22 +164,22 @@ describe("dont_duplicate_contacts through a connector read action", () => {
     Effect.gen(function*() {
       const crm = makeCrm({ contacts: ["ann@co.com"] })
       const search = Crm.dontDuplicateContacts({ system: "crm", action: "search_contacts" })
-      assert.isFalse((yield* judge(search, ctxOf({ email: "ann@co.com" }, { crm: crm.connector }))).passed)
-      assert.isTrue((yield* judge(search, ctxOf({ email: "bob@co.com" }, { crm: crm.connector }))).passed)
+      assert.isFalse((yield* judge(search, { email: "ann@co.com" }, { systems: { crm: crm.connector } })).passed)
+      assert.isTrue((yield* judge(search, { email: "bob@co.com" }, { systems: { crm: crm.connector } })).passed)
       const custom = Crm.dontDuplicateContacts({
         system: "crm",
         action: "find_contact",
         args: (email) => ({ email, fields: ["id"] }),
         exists: (output) => typeof field(output, "id") === "string"
       })
-      assert.isFalse((yield* judge(custom, ctxOf({ email: "ann@co.com" }, { crm: crm.connector }))).passed)
-      assert.isTrue((yield* judge(custom, ctxOf({ email: "bob@co.com" }, { crm: crm.connector }))).passed)
+      assert.isFalse((yield* judge(custom, { email: "ann@co.com" }, { systems: { crm: crm.connector } })).passed)
+      assert.isTrue((yield* judge(custom, { email: "bob@co.com" }, { systems: { crm: crm.connector } })).passed)
     }))
 
   it.effect("a CRM that fails blocks (fail closed)", () =>
     Effect.gen(function*() {
       const crm = makeCrm({ down: true })
-      const v = yield* judge(policy, ctxOf({ email: "ann@co.com" }, { crm: crm.connector }))
+      const v = yield* judge(policy, { email: "ann@co.com" }, { systems: { crm: crm.connector } })
       assert.isFalse(v.passed)
       assert.include(v.reason, "CRM API timed out")
     }))
@@ -199,16 +187,16 @@ describe("dont_duplicate_contacts through a connector read action", () => {
   it.effect("a missing system or action blocks instead of passing", () =>
     Effect.gen(function*() {
       const crm = makeCrm()
-      assert.include((yield* judge(policy, ctxOf({ email: "ann@co.com" }))).reason, "no system 'crm' is registered")
+      assert.include((yield* judge(policy, { email: "ann@co.com" })).reason, "no system 'crm' is registered")
       const typo = Crm.dontDuplicateContacts({ system: "crm", action: "find_contacts" })
-      assert.include((yield* judge(typo, ctxOf({ email: "ann@co.com" }, { crm: crm.connector }))).reason, "has no action 'find_contacts'")
+      assert.include((yield* judge(typo, { email: "ann@co.com" }, { systems: { crm: crm.connector } })).reason, "has no action 'find_contacts'")
     }))
 
   it.effect("refuses to run a mutating action, and nothing is mutated", () =>
     Effect.gen(function*() {
       const crm = makeCrm()
       const wrong = Crm.dontDuplicateContacts({ system: "crm", action: "create_contact" })
-      const v = yield* judge(wrong, ctxOf({ email: "ann@co.com" }, { crm: crm.connector }))
+      const v = yield* judge(wrong, { email: "ann@co.com" }, { systems: { crm: crm.connector } })
       assert.isFalse(v.passed)
       assert.include(v.reason, "is not read-only")
       assert.deepStrictEqual(crm.calls, [])
@@ -239,32 +227,16 @@ const action = (over: Partial<ActionResult> = {}): ActionResult => ({
   ...over
 })
 
-const receipt = (runId: string, actions: ReadonlyArray<ActionResult>, over: Partial<Receipt> = {}): Receipt => ({
-  format_version: 1,
-  run_id: runId,
-  workflow: "crm.create_task",
-  user_email: "agent@co",
-  user_attributes: {},
-  payload: {},
-  policy_results: [],
-  decision: "PASS",
-  reason: null,
-  actions_taken: actions,
-  manual_steps: [],
-  original_run_id: null,
-  timestamp: "2025-01-14T12:00:00.000Z",
-  signature_alg: "hmac-sha256",
-  key_id: "test",
-  signature: "00",
-  signature_proof: [],
-  ...over
-})
-
-const storeWith = (...receipts: ReadonlyArray<Receipt>) =>
-  Effect.gen(function*() {
-    const store = ReceiptStore.makeMemory()
-    for (const r of receipts) yield* store.put(r)
-    return store
+/** A stored receipt of an earlier task-creating run. */
+const receipt = (runId: string, actions: ReadonlyArray<ActionResult>, over: Partial<Receipt> = {}): Receipt =>
+  storedReceipt({
+    run_id: runId,
+    workflow: "crm.create_task",
+    user_email: "agent@co",
+    payload: {},
+    actions_taken: actions,
+    timestamp: "2025-01-14T12:00:00.000Z",
+    ...over
   })
 
 describe("limit_tasks_per_contact", () => {
@@ -272,9 +244,9 @@ describe("limit_tasks_per_contact", () => {
     Effect.gen(function*() {
       const store = yield* storeWith(receipt("r1", [action()]), receipt("r2", [action(), action({ output: { id: "t_3", contact_id: "c_2" } })]))
       const policy = Crm.limitTasksPerContact({ store, max: 2 })
-      const v = yield* judge(policy, ctxOf({ contact_id: "c_1" }))
+      const v = yield* judge(policy, { contact_id: "c_1" })
       assert.deepStrictEqual(v, { passed: false, reason: "Contact 'c_1' already has 2 tasks created within 7 days (limit 2)" })
-      const other = yield* judge(policy, ctxOf({ contact_id: "c_2" }))
+      const other = yield* judge(policy, { contact_id: "c_2" })
       assert.deepStrictEqual(other, { passed: true, reason: "Contact 'c_2' has 1 tasks created within 7 days (limit 2)" })
     }))
 
@@ -282,8 +254,8 @@ describe("limit_tasks_per_contact", () => {
     Effect.gen(function*() {
       const store = yield* storeWith(receipt("r1", [action(), action(), action()]))
       const policy = Crm.limitTasksPerContact({ store })
-      assert.isFalse((yield* judge(policy, ctxOf({ contact_id: "c_1", recent_task_count: 0, task_count: 0 }))).passed)
-      assert.isTrue((yield* judge(policy, ctxOf({ contact_id: "c_9", recent_task_count: 99 }))).passed)
+      assert.isFalse((yield* judge(policy, { contact_id: "c_1", recent_task_count: 0, task_count: 0 })).passed)
+      assert.isTrue((yield* judge(policy, { contact_id: "c_9", recent_task_count: 99 })).passed)
     }))
 
   it.effect("counts only successful, newly created tasks of the configured actions, inside the window", () =>
@@ -295,11 +267,11 @@ describe("limit_tasks_per_contact", () => {
         receipt("old", [action(), action(), action()], { timestamp: "2025-01-01T00:00:00.000Z" }),
         receipt("counted", [action()])
       )
-      const v = yield* judge(Crm.limitTasksPerContact({ store, max: 2 }), ctxOf({ contact_id: "c_1" }))
+      const v = yield* judge(Crm.limitTasksPerContact({ store, max: 2 }), { contact_id: "c_1" })
       assert.deepStrictEqual(v, { passed: true, reason: "Contact 'c_1' has 1 tasks created within 7 days (limit 2)" })
-      const wider = yield* judge(Crm.limitTasksPerContact({ store, max: 2, window: "30 days" }), ctxOf({ contact_id: "c_1" }))
+      const wider = yield* judge(Crm.limitTasksPerContact({ store, max: 2, window: "30 days" }), { contact_id: "c_1" })
       assert.isFalse(wider.passed)
-      const renamed = yield* judge(Crm.limitTasksPerContact({ store, max: 1, actions: ["update_contact"] }), ctxOf({ contact_id: "c_1" }))
+      const renamed = yield* judge(Crm.limitTasksPerContact({ store, max: 1, actions: ["update_contact"] }), { contact_id: "c_1" })
       assert.isFalse(renamed.passed)
     }))
 
@@ -311,16 +283,16 @@ describe("limit_tasks_per_contact", () => {
         receipt("by-payload", [action({ output: { id: "t" } })], { payload: { contact_id: 7 } }),
         receipt("output-wins", [action({ output: { id: "t", contact_id: "8" } })], { payload: { contact_id: "7" } })
       )
-      const v = yield* judge(Crm.limitTasksPerContact({ store, max: 10 }), ctxOf({ contact_id: 7 }))
+      const v = yield* judge(Crm.limitTasksPerContact({ store, max: 10 }), { contact_id: 7 })
       assert.include(v.reason, "Contact '7' has 3 tasks")
     }))
 
   it.effect("passes when there is no contact id; blocks a contact id of the wrong type", () =>
     Effect.gen(function*() {
       const policy = Crm.limitTasksPerContact({ store: ReceiptStore.makeMemory() })
-      assert.isTrue((yield* judge(policy, ctxOf({ title: "call back" }))).passed)
+      assert.isTrue((yield* judge(policy, { title: "call back" })).passed)
       for (const contact_id of ["", "  ", true, { id: "c_1" }, ["c_1"], Number.NaN]) {
-        const v = yield* judge(policy, ctxOf({ contact_id }))
+        const v = yield* judge(policy, { contact_id })
         assert.isFalse(v.passed, JSON.stringify(contact_id))
         assert.include(v.reason, "Payload field 'contact_id'")
       }
@@ -329,7 +301,7 @@ describe("limit_tasks_per_contact", () => {
   it.effect("a receipt store that fails blocks (fail closed)", () =>
     Effect.gen(function*() {
       const store: ReceiptStore.ReceiptStoreService = { ...ReceiptStore.makeMemory(), list: () => Effect.fail(StoreError.io("connection refused")) }
-      const v = yield* judge(Crm.limitTasksPerContact({ store }), ctxOf({ contact_id: "c_1" }))
+      const v = yield* judge(Crm.limitTasksPerContact({ store }), { contact_id: "c_1" })
       assert.isFalse(v.passed)
       assert.include(v.reason, "connection refused")
     }))
@@ -374,7 +346,7 @@ describe("limit_tasks_per_contact", () => {
       const crm = makeCrm({ contacts: ["ann@co.com"] })
       const results = yield* Policy.evaluate(
         [Crm.dontDuplicateContacts({ system: "crm", action: "find_contact" }), Crm.limitTasksPerContact({ store: ReceiptStore.makeMemory() })],
-        ctxOf({ email: "bob@co.com", contact_id: "c_1" }, { crm: crm.connector })
+        ctx({ email: "bob@co.com", contact_id: "c_1" }, { systems: { crm: crm.connector } })
       )
       assert.deepStrictEqual(results.map((r) => [r.policy, r.passed]), [["dont_duplicate_contacts", true], ["limit_tasks_per_contact", true]])
     }))

@@ -2,37 +2,10 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import fc from "fast-check"
 import * as Db from "../../policies/db.ts"
-import type { Json } from "../../src/Model.ts"
 import * as Policy from "../../src/Policy.ts"
-import type { PolicyContext } from "../../src/WorkflowContext.ts"
+import { assertAlwaysDecides, policyHarness } from "../support/policies.ts"
 
-const ctx = (payload: unknown, userAttributes: Readonly<Record<string, Json>> = {}): PolicyContext => ({
-  runId: "r1",
-  workflow: "db.execute",
-  user: "agent@co",
-  userAttributes,
-  payload,
-  systems: {},
-  now: new Date(0)
-})
-
-const verdict = (policy: Policy.Policy, payload: unknown): Policy.Verdict => {
-  const v = policy.check(ctx(payload))
-  if (Effect.isEffect(v)) throw new Error(`${policy.name} returned an Effect`)
-  return v
-}
-
-const blocks = (policy: Policy.Policy, payload: unknown): string => {
-  const v = verdict(policy, payload)
-  assert.isFalse(v.passed, `${policy.name} should block ${JSON.stringify(payload)}; said: ${v.reason}`)
-  return v.reason
-}
-
-const passes = (policy: Policy.Policy, payload: unknown): string => {
-  const v = verdict(policy, payload)
-  assert.isTrue(v.passed, `${policy.name} should pass ${JSON.stringify(payload)}; said: ${v.reason}`)
-  return v.reason
-}
+const { ctx, verdict, blocks, passes } = policyHarness({ workflow: "db.execute" })
 
 describe("dont_delete_row", () => {
   it("always blocks, even with a WHERE filter", () => {
@@ -327,19 +300,7 @@ describe("database policies through the gate", () => {
   it("never throws on arbitrary payloads", () => {
     const fields = ["table", "where", "sql", "action", "data"]
     const sqlish = fc.oneof(fc.string(), fc.constantFrom("DELETE FROM t", "SELECT '", "DROP TABLE \"", "$$", "/*", "--", "E'\\"))
-    fc.assert(
-      fc.property(
-        fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom(...fields), fc.oneof(fc.anything(), sqlish))),
-        (payload) => {
-          for (const p of all) {
-            const v = verdict(p, payload)
-            assert.isBoolean(v.passed)
-            assert.isAbove(v.reason.length, 0)
-          }
-        }
-      ),
-      { numRuns: 300 }
-    )
+    assertAlwaysDecides(all, fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom(...fields), fc.oneof(fc.anything(), sqlish))), verdict)
   })
 })
 

@@ -6,62 +6,18 @@ import type { Receipt } from "../../src/Model.ts"
 import * as Policy from "../../src/Policy.ts"
 import * as ReceiptStore from "../../src/ReceiptStore.ts"
 import * as StoreError from "../../src/StoreError.ts"
-import type { PolicyContext } from "../../src/WorkflowContext.ts"
 import { setup, steps } from "../support/enact.ts"
 import { makeKv } from "../support/kv.ts"
+import { policyHarness } from "../support/policies.ts"
+import { storedReceipt, storeWith } from "../support/receipts.ts"
 
 const NOW = "2025-01-15T12:00:00.000Z"
 
-const ctxOf = (payload: unknown, now = NOW): PolicyContext => ({
-  runId: "run-now",
-  workflow: "send_email",
-  user: "agent@co",
-  userAttributes: {},
-  payload,
-  systems: {},
-  now: new Date(now)
-})
-
-const verdict = (policy: Policy.Policy, payload: unknown): Policy.Verdict => {
-  const out = policy.check(ctxOf(payload))
-  if (Effect.isEffect(out)) throw new Error(`${policy.name} returned an Effect`)
-  return out
-}
-
-/** Runs a policy that may return an Effect. */
-const judge = (policy: Policy.Policy, payload: unknown, now = NOW): Effect.Effect<Policy.Verdict, unknown> => {
-  const out = policy.check(ctxOf(payload, now))
-  return Effect.isEffect(out) ? out : Effect.succeed(out)
-}
+const { ctx, judge, verdict } = policyHarness({ workflow: "send_email", runId: "run-now", now: NOW })
 
 /** A stored receipt of an earlier run (fields the policies do not read are filler). */
-const receipt = (runId: string, payload: Receipt["payload"], over: Partial<Receipt> = {}): Receipt => ({
-  format_version: 1,
-  run_id: runId,
-  workflow: "send_email",
-  user_email: "agent@co",
-  user_attributes: {},
-  payload,
-  policy_results: [],
-  decision: "PASS",
-  reason: null,
-  actions_taken: [],
-  manual_steps: [],
-  original_run_id: null,
-  timestamp: "2025-01-15T11:00:00.000Z",
-  signature_alg: "hmac-sha256",
-  key_id: "test",
-  signature: "00",
-  signature_proof: [],
-  ...over
-})
-
-const storeWith = (...receipts: ReadonlyArray<Receipt>) =>
-  Effect.gen(function*() {
-    const store = ReceiptStore.makeMemory()
-    for (const r of receipts) yield* store.put(r)
-    return store
-  })
+const receipt = (runId: string, payload: Receipt["payload"], over: Partial<Receipt> = {}): Receipt =>
+  storedReceipt({ run_id: runId, workflow: "send_email", user_email: "agent@co", payload, timestamp: "2025-01-15T11:00:00.000Z", ...over })
 
 describe("no_mass_emails", () => {
   const blocks = (payload: unknown, count?: number) => {
@@ -174,8 +130,8 @@ describe("no_repeat_emails", () => {
       const policy = Email.noRepeatEmails({ store, window: "1 hour" })
       assert.isTrue((yield* judge(policy, { to: "ann@co.com", subject: "Your receipt" })).passed)
       assert.isTrue((yield* judge(policy, { to: "bob@co.com", subject: "Your invoice" })).passed)
-      assert.isFalse((yield* judge(policy, { to: "ann@co.com", subject: "Your invoice" }, "2025-01-15T11:59:00.000Z")).passed)
-      const later = yield* judge(policy, { to: "ann@co.com", subject: "Your invoice" }, "2025-01-15T12:00:01.000Z")
+      assert.isFalse((yield* judge(policy, { to: "ann@co.com", subject: "Your invoice" }, { now: "2025-01-15T11:59:00.000Z" })).passed)
+      const later = yield* judge(policy, { to: "ann@co.com", subject: "Your invoice" }, { now: "2025-01-15T12:00:01.000Z" })
       assert.isTrue(later.passed, later.reason)
       assert.include(later.reason, "within 1 hour")
     }))
@@ -256,7 +212,7 @@ describe("no_repeat_emails", () => {
     Effect.gen(function*() {
       const results = yield* Policy.evaluate(
         [Email.noMassEmails, Email.noRepeatEmails({ store: yield* storeWith(sent) })],
-        ctxOf({ to: "ann@co.com", subject: "Your invoice" })
+        ctx({ to: "ann@co.com", subject: "Your invoice" })
       )
       assert.deepStrictEqual(results.map((r) => [r.policy, r.passed]), [["no_mass_emails", true], ["no_repeat_emails", false]])
     }))

@@ -2,45 +2,10 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import fc from "fast-check"
 import * as Git from "../../policies/git.ts"
-import type { Json } from "../../src/Model.ts"
 import * as Policy from "../../src/Policy.ts"
-import type { PolicyContext } from "../../src/WorkflowContext.ts"
+import { assertAlwaysDecides, policyHarness } from "../support/policies.ts"
 
-const ctx = (payload: unknown, userAttributes: Readonly<Record<string, Json>> = {}): PolicyContext => ({
-  runId: "r1",
-  workflow: "git.push",
-  user: "agent@co",
-  userAttributes,
-  payload,
-  systems: {},
-  now: new Date(0)
-})
-
-const verdict = (policy: Policy.Policy, payload: unknown): Policy.Verdict => {
-  const v = policy.check(ctx(payload))
-  if (Effect.isEffect(v)) throw new Error(`${policy.name} returned an Effect`)
-  return v
-}
-
-const shown = (u: unknown): string => {
-  try {
-    return JSON.stringify(u) ?? String(u)
-  } catch {
-    return "(unprintable payload)"
-  }
-}
-
-const blocks = (policy: Policy.Policy, payload: unknown): string => {
-  const v = verdict(policy, payload)
-  assert.isFalse(v.passed, `${policy.name} should block ${shown(payload)}; said: ${v.reason}`)
-  return v.reason
-}
-
-const passes = (policy: Policy.Policy, payload: unknown): string => {
-  const v = verdict(policy, payload)
-  assert.isTrue(v.passed, `${policy.name} should pass ${shown(payload)}; said: ${v.reason}`)
-  return v.reason
-}
+const { ctx, verdict, blocks, passes } = policyHarness({ workflow: "git.push" })
 
 const SECRETS: ReadonlyArray<readonly [string, string]> = [
   ["OpenAI legacy key", `sk-${"a1B2".repeat(6)}`],
@@ -368,17 +333,7 @@ describe("git policies through the gate", () => {
 
   it("never throws on arbitrary payloads", () => {
     const fields = ["branch", "base", "file_count", "files", "command", "args", "commit_message", "diff", "content"]
-    fc.assert(
-      fc.property(fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom(...fields), fc.anything())), (payload) => {
-        for (const p of all) {
-          const v = verdict(p, payload)
-          assert.isBoolean(v.passed)
-          assert.isString(v.reason)
-          assert.isAbove(v.reason.length, 0)
-        }
-      }),
-      { numRuns: 300 }
-    )
+    assertAlwaysDecides(all, fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom(...fields), fc.anything())), verdict)
   })
 
   it("a throwing getter blocks instead of throwing", () => {

@@ -9,29 +9,16 @@
  * `/workspace` on Linux, and on a case-insensitive disk that only blocks more).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
 import fc from "fast-check"
 import * as Paths from "../../policies/_paths.ts"
 import * as Access from "../../policies/access.ts"
 import * as Fs from "../../policies/filesystem.ts"
-import * as Policy from "../../src/Policy.ts"
-import type { PolicyContext } from "../../src/WorkflowContext.ts"
+import type * as Policy from "../../src/Policy.ts"
+import { policyHarness } from "../support/policies.ts"
 
-const ctx = (path: string): PolicyContext => ({
-  runId: "r1",
-  workflow: "files.read_file",
-  user: "agent@co",
-  userAttributes: {},
-  payload: { path },
-  systems: {},
-  now: new Date(0)
-})
+const { verdict } = policyHarness({ workflow: "files.read_file" })
 
-const passed = (policy: Policy.Policy, path: string): boolean => {
-  const v = policy.check(ctx(path))
-  if (Effect.isEffect(v)) throw new Error(`${policy.name} returned an Effect`)
-  return v.passed
-}
+const passed = (policy: Policy.Policy, path: string): boolean => verdict(policy, { path }).passed
 
 const RUNS = { numRuns: 400 }
 

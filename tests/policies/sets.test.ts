@@ -2,32 +2,25 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Sets from "../../policies/sets.ts"
 import * as Shell from "../../policies/shell.ts"
-import type { Json } from "../../src/Model.ts"
 import * as Policy from "../../src/Policy.ts"
 import * as ReceiptStore from "../../src/ReceiptStore.ts"
-import type { PolicyContext } from "../../src/WorkflowContext.ts"
+import { type Attributes, policyHarness } from "../support/policies.ts"
 
-const ctx = (payload: unknown, userAttributes: Readonly<Record<string, Json>> = {}): PolicyContext => ({
-  runId: "r1",
-  workflow: "agent",
-  user: "agent@co",
-  userAttributes,
-  payload,
-  systems: {},
-  now: new Date("2025-01-15T12:00:00Z")
-})
+const { ctx } = policyHarness({ workflow: "agent", now: "2025-01-15T12:00:00Z" })
 
-const gate = (policies: ReadonlyArray<Policy.Policy>, payload: unknown, attributes: Readonly<Record<string, Json>> = {}) =>
-  Policy.evaluate(policies, ctx(payload, attributes))
+const gate = (policies: ReadonlyArray<Policy.Policy>, payload: unknown, attributes: Attributes = {}) =>
+  Policy.evaluate(policies, ctx(payload, { userAttributes: attributes }))
 
-const blocks = (policies: ReadonlyArray<Policy.Policy>, payload: unknown, by: string, attributes: Readonly<Record<string, Json>> = {}) =>
+/** Asserts the whole set blocks `payload`, and that `by` is among the policies that blocked it. */
+const blocks = (policies: ReadonlyArray<Policy.Policy>, payload: unknown, by: string, attributes: Attributes = {}) =>
   Effect.gen(function*() {
     const results = yield* gate(policies, payload, attributes)
     assert.isFalse(Policy.allPassed(results), `should block ${JSON.stringify(payload)}`)
     assert.include(results.filter((r) => !r.passed).map((r) => r.policy), by)
   })
 
-const passes = (policies: ReadonlyArray<Policy.Policy>, payload: unknown, attributes: Readonly<Record<string, Json>> = {}) =>
+/** Asserts the whole set passes `payload`. */
+const passes = (policies: ReadonlyArray<Policy.Policy>, payload: unknown, attributes: Attributes = {}) =>
   Effect.gen(function*() {
     const results = yield* gate(policies, payload, attributes)
     assert.isTrue(Policy.allPassed(results), Policy.blockReason(results))

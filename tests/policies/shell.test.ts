@@ -4,36 +4,10 @@ import fc from "fast-check"
 import { parse as parseWords } from "shell-quote"
 import * as Sh from "../../policies/_shell.ts"
 import * as Shell from "../../policies/shell.ts"
-import type { Json } from "../../src/Model.ts"
 import * as Policy from "../../src/Policy.ts"
-import type { PolicyContext } from "../../src/WorkflowContext.ts"
+import { policyHarness } from "../support/policies.ts"
 
-const ctx = (payload: unknown, userAttributes: Readonly<Record<string, Json>> = {}): PolicyContext => ({
-  runId: "r1",
-  workflow: "agent.shell",
-  user: "agent@co",
-  userAttributes,
-  payload,
-  systems: {},
-  now: new Date(0)
-})
-
-const verdict = (policy: Policy.Policy, payload: unknown): Policy.Verdict => {
-  const v = policy.check(ctx(payload))
-  if (Effect.isEffect(v)) throw new Error(`${policy.name} returned an Effect`)
-  return v
-}
-
-const blocks = (policy: Policy.Policy, command: unknown): string => {
-  const v = verdict(policy, { command })
-  assert.isFalse(v.passed, `${policy.name} should block ${JSON.stringify(command)}; said: ${v.reason}`)
-  return v.reason
-}
-
-const passes = (policy: Policy.Policy, command: unknown): void => {
-  const v = verdict(policy, { command })
-  assert.isTrue(v.passed, `${policy.name} should pass ${JSON.stringify(command)}; said: ${v.reason}`)
-}
+const { verdict, judge, blocks, passes } = policyHarness({ workflow: "agent.shell", wrap: (command) => ({ command }) })
 
 /** Each policy with commands it must block and look-alikes it must pass. */
 const CASES: ReadonlyArray<readonly [Policy.Policy, ReadonlyArray<string>, ReadonlyArray<string>]> = [
@@ -324,31 +298,25 @@ describe("block_unvetted_npm_install", () => {
 })
 
 describe("block_rename_then_drop", () => {
-  const run = (policy: Policy.Policy, payload: unknown, attrs: Readonly<Record<string, Json>> = {}) =>
-    Effect.gen(function*() {
-      const out = policy.check(ctx(payload, attrs))
-      return Effect.isEffect(out) ? yield* out : out
-    })
-
   it.effect("blocks a drop of a protected table's new name later in the same session", () =>
     Effect.gen(function*() {
       const policy = Shell.blockRenameThenDrop({ state: Shell.memorySessionState(), tables: ["users"] })
       const session = { session_id: "s-1" }
-      const first = yield* run(policy, { command: "psql -c 'ALTER TABLE users RENAME TO users_old'" }, session)
+      const first = yield* judge(policy, { command: "psql -c 'ALTER TABLE users RENAME TO users_old'" }, { userAttributes: session })
       assert.isTrue(first.passed, first.reason)
-      const second = yield* run(policy, { command: "psql -c 'DROP TABLE users_old'" }, session)
+      const second = yield* judge(policy, { command: "psql -c 'DROP TABLE users_old'" }, { userAttributes: session })
       assert.isFalse(second.passed)
       assert.include(second.reason, "renamed from protected table 'users'")
-      const other = yield* run(policy, { command: "psql -c 'DROP TABLE users_old'" }, { session_id: "s-2" })
+      const other = yield* judge(policy, { command: "psql -c 'DROP TABLE users_old'" }, { userAttributes: { session_id: "s-2" } })
       assert.isTrue(other.passed, "another session is not affected")
     }))
 
   it.effect("follows chained renames, payload.sql and payload.session_id", () =>
     Effect.gen(function*() {
       const policy = Shell.blockRenameThenDrop({ state: Shell.memorySessionState(), tables: ["public.users"] })
-      yield* run(policy, { sql: "ALTER TABLE public.users RENAME TO u1", session_id: "s" })
-      yield* run(policy, { sql: "ALTER TABLE u1 RENAME TO u2", session_id: "s" })
-      const v = yield* run(policy, { command: "echo 'TRUNCATE u2' | psql", session_id: "s" })
+      yield* judge(policy, { sql: "ALTER TABLE public.users RENAME TO u1", session_id: "s" })
+      yield* judge(policy, { sql: "ALTER TABLE u1 RENAME TO u2", session_id: "s" })
+      const v = yield* judge(policy, { command: "echo 'TRUNCATE u2' | psql", session_id: "s" })
       assert.isFalse(v.passed, v.reason)
     }))
 
@@ -370,7 +338,7 @@ describe("block_rename_then_drop", () => {
     Effect.gen(function*() {
       const state: Shell.SessionState = { get: () => Effect.fail("down"), set: () => Effect.fail("down") }
       const policy = Shell.blockRenameThenDrop({ state })
-      const v = yield* run(policy, { command: "psql -c 'DROP TABLE x'" }, { session_id: "s" })
+      const v = yield* judge(policy, { command: "psql -c 'DROP TABLE x'" }, { userAttributes: { session_id: "s" } })
       assert.isFalse(v.passed)
       assert.include(v.reason, "session state")
     }))

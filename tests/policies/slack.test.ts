@@ -3,23 +3,9 @@ import fc from "fast-check"
 import { Effect } from "effect"
 import * as Slack from "../../policies/slack.ts"
 import * as Policy from "../../src/Policy.ts"
-import type { PolicyContext } from "../../src/WorkflowContext.ts"
+import { policyHarness } from "../support/policies.ts"
 
-const ctxOf = (payload: unknown): PolicyContext => ({
-  runId: "run-1",
-  workflow: "slack.post_message",
-  user: "agent@co",
-  userAttributes: {},
-  payload,
-  systems: {},
-  now: new Date("2025-01-15T12:00:00Z")
-})
-
-const verdict = (policy: Policy.Policy, payload: unknown): Policy.Verdict => {
-  const out = policy.check(ctxOf(payload))
-  if (Effect.isEffect(out)) throw new Error(`${policy.name} returned an Effect`)
-  return out
-}
+const { ctx, verdict } = policyHarness({ workflow: "slack.post_message", runId: "run-1", now: "2025-01-15T12:00:00Z" })
 
 const onChannel = (policy: Policy.Policy, channel: unknown) => verdict(policy, { channel, text: "hi" })
 
@@ -129,9 +115,9 @@ describe("require_channel_allowlist", () => {
   it.effect("through the gate with block_dms: a listed channel passes both, a group DM fails both", () =>
     Effect.gen(function*() {
       const policies = [Slack.blockDms, allow]
-      const ok = yield* Policy.evaluate(policies, ctxOf({ channel: "#deploys" }))
+      const ok = yield* Policy.evaluate(policies, ctx({ channel: "#deploys" }))
       assert.isTrue(Policy.allPassed(ok))
-      const dm = yield* Policy.evaluate(policies, ctxOf({ channel: "G0123ABCD" }))
+      const dm = yield* Policy.evaluate(policies, ctx({ channel: "G0123ABCD" }))
       assert.deepStrictEqual(dm.map((r) => [r.policy, r.passed]), [["block_dms", false], ["require_channel_allowlist", false]])
     }))
 })

@@ -2,23 +2,12 @@ import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect } from "effect"
 import * as Time from "../../policies/time.ts"
 import * as Policy from "../../src/Policy.ts"
-import type { PolicyContext } from "../../src/WorkflowContext.ts"
+import { policyHarness } from "../support/policies.ts"
 
-const ctxAt = (iso: string): PolicyContext => ({
-  runId: "run-1",
-  workflow: "deploy",
-  user: "agent@co",
-  userAttributes: {},
-  payload: {},
-  systems: {},
-  now: new Date(iso)
-})
-
-const verdictAt = (policy: Policy.Policy, iso: string): Policy.Verdict => {
-  const out = policy.check(ctxAt(iso))
-  if (Effect.isEffect(out)) throw new Error(`${policy.name} returned an Effect`)
-  return out
-}
+const { ctx, verdict } = policyHarness({ workflow: "deploy", runId: "run-1" })
+/** A context with an empty payload, for a run that started at `iso`. */
+const ctxAt = (iso: string) => ctx({}, { now: iso })
+const verdictAt = (policy: Policy.Policy, iso: string): Policy.Verdict => verdict(policy, {}, { now: iso })
 
 const passesAt = (policy: Policy.Policy, ...isos: ReadonlyArray<string>) => {
   for (const iso of isos) assert.isTrue(verdictAt(policy, iso).passed, `${iso}: ${verdictAt(policy, iso).reason}`)

@@ -3,23 +3,11 @@ import fc from "fast-check"
 import { Effect } from "effect"
 import * as Url from "../../policies/url.ts"
 import type * as Policy from "../../src/Policy.ts"
-import type { PolicyContext } from "../../src/WorkflowContext.ts"
+import { policyHarness } from "../support/policies.ts"
 
-const ctxOf = (url: string): PolicyContext => ({
-  runId: "run-1",
-  workflow: "webfetch",
-  user: "agent@co",
-  userAttributes: {},
-  payload: { url },
-  systems: {},
-  now: new Date("2025-01-15T12:00:00Z")
-})
-
-const verdict = (policy: Policy.Policy, url: string): Policy.Verdict => {
-  const out = policy.check(ctxOf(url))
-  if (Effect.isEffect(out)) throw new Error(`${policy.name} returned an Effect`)
-  return out
-}
+const harness = policyHarness({ workflow: "webfetch", runId: "run-1", now: "2025-01-15T12:00:00Z" })
+/** Runs a synchronous URL policy on `{ url }`. */
+const verdict = (policy: Policy.Policy, url: string): Policy.Verdict => harness.verdict(policy, { url })
 
 const RUNS = { numRuns: Number(process.env.PROP_RUNS ?? 300) }
 
@@ -268,7 +256,7 @@ describe("URL policies never throw", () => {
     fc.assert(
       fc.property(fc.oneof(fc.anything({ maxDepth: 2 }), fc.record({ url: fc.oneof(fc.string(), fc.webUrl(), fc.anything({ maxDepth: 1 })) })), (payload) => {
         for (const p of policies) {
-          const out = p.check({ ...ctxOf(""), payload })
+          const out = p.check(harness.ctx(payload))
           assert.isFalse(Effect.isEffect(out))
           assert.isBoolean((out as Policy.Verdict).passed)
         }

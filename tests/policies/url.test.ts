@@ -3,24 +3,9 @@ import { Effect } from "effect"
 import * as Ip from "../../policies/_ip.ts"
 import * as Url from "../../policies/url.ts"
 import * as Policy from "../../src/Policy.ts"
-import type { PolicyContext } from "../../src/WorkflowContext.ts"
+import { policyHarness } from "../support/policies.ts"
 
-const ctxOf = (payload: unknown): PolicyContext => ({
-  runId: "run-1",
-  workflow: "webfetch",
-  user: "agent@co",
-  userAttributes: {},
-  payload,
-  systems: {},
-  now: new Date("2025-01-15T12:00:00Z")
-})
-
-/** Runs a synchronous policy on a payload. */
-const verdict = (policy: Policy.Policy, payload: unknown): Policy.Verdict => {
-  const out = policy.check(ctxOf(payload))
-  if (Effect.isEffect(out)) throw new Error(`${policy.name} returned an Effect`)
-  return out
-}
+const { ctx, verdict } = policyHarness({ workflow: "webfetch", runId: "run-1", now: "2025-01-15T12:00:00Z" })
 
 const onUrl = (policy: Policy.Policy, url: string) => verdict(policy, { url })
 
@@ -100,9 +85,9 @@ describe("URL policies: shared payload handling", () => {
 
   it.effect("through the gate: a clean https URL passes every policy, an exfil URL over http fails three", () =>
     Effect.gen(function*() {
-      const ok = yield* Policy.evaluate(ALL, ctxOf({ url: "https://docs.example.com/guide?q=1" }))
+      const ok = yield* Policy.evaluate(ALL, ctx({ url: "https://docs.example.com/guide?q=1" }))
       assert.isTrue(Policy.allPassed(ok))
-      const bad = yield* Policy.evaluate(ALL, ctxOf({ url: "http://user:pw@X.Webhook.Site./abc" }))
+      const bad = yield* Policy.evaluate(ALL, ctx({ url: "http://user:pw@X.Webhook.Site./abc" }))
       assert.deepStrictEqual(bad.map((r) => [r.policy, r.passed]), [
         ["require_https", false],
         ["block_dns_exfil_domains", false],
