@@ -106,7 +106,7 @@ export class EnactClient {
   }
 
   /** Receipts the runs a crashed process left in the journal. */
-  recover(): Promise<ReadonlyArray<Outcome>> {
+  recover(): Promise<Enact.RecoverReport> {
     return this.#runtime.runPromise(Enact.recover())
   }
 

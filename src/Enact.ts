@@ -33,7 +33,7 @@ import type * as StoreError from "./StoreError.ts"
 import type * as Workflow from "./Workflow.ts"
 
 export type { ActionRequest, RunRequest } from "./Run.ts"
-export type { Plan, PlannedStep, RollbackOptions } from "./Rollback.ts"
+export type { Plan, PlannedStep, RecoverReport, RollbackOptions } from "./Rollback.ts"
 
 /** What Enact is built from. Connectors are keyed by the name workflows use (`ctx.act("files", ...)`). */
 export interface Config {
@@ -53,8 +53,8 @@ export interface EnactService {
   readonly rollbackPlan: (runId: string) => Effect.Effect<Rollback.Plan, Rollback.Error>
   /** Checks a receipt's integrity and signature; never fails. */
   readonly verify: (receipt: unknown) => Effect.Effect<Verification>
-  /** Receipts every run a crashed process left in the journal (decision PARTIAL). */
-  readonly recover: () => Effect.Effect<ReadonlyArray<Outcome>, StoreError.StoreError | SignerError>
+  /** Receipts every run a crashed process left in the journal (decision PARTIAL); reports refused journals. */
+  readonly recover: () => Effect.Effect<Rollback.RecoverReport, StoreError.StoreError | SignerError>
 }
 
 export class Enact extends Context.Service<Enact, EnactService>()("enact/Enact") {}

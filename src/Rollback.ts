@@ -89,12 +89,33 @@ export const recoverRun = (engine: Engine, runId: string): Effect.Effect<Option.
     return Option.some(outcome)
   })
 
-/** Receipts every crashed run left in the journal. Call at start-up. */
-export const recoverAll = (engine: Engine): Effect.Effect<ReadonlyArray<Outcome>, StoreError.StoreError | SignerError> =>
+/** What `recover` did: the runs it receipted, and the journals it refused (each left in place). */
+export interface RecoverReport {
+  readonly recovered: ReadonlyArray<Outcome>
+  readonly refused: ReadonlyArray<{ readonly runId: string; readonly reason: string }>
+}
+
+/**
+ * Receipts every crashed run left in the journal. Call at start-up. A journal that cannot be trusted or
+ * read (unsigned, edited, torn before its first record) is reported in `refused` and left for a human;
+ * it does not stop the others from being recovered. Fails only if the journal cannot be listed, or a
+ * receipt cannot be signed or stored.
+ */
+export const recoverAll = (engine: Engine): Effect.Effect<RecoverReport, StoreError.StoreError | SignerError> =>
   Effect.flatMap(engine.journal.runs(), (ids) =>
     Effect.map(
-      Effect.forEach(ids, (id) => recoverRun(engine, id), { concurrency: 1 }),
-      (outs) => outs.flatMap((o) => (Option.isSome(o) ? [o.value] : []))
+      Effect.forEach(ids, (id) =>
+        recoverRun(engine, id).pipe(
+          Effect.map((o) => ({ id, outcome: o, refused: null as string | null })),
+          Effect.catchIf(
+            (e): e is StoreError.StoreError => e._tag === "StoreError" && e.reason._tag === "Corrupt",
+            (e) => Effect.succeed({ id, outcome: Option.none<Outcome>(), refused: e.message as string | null })
+          )
+        ), { concurrency: 1 }),
+      (results) => ({
+        recovered: results.flatMap((r) => (Option.isSome(r.outcome) ? [r.outcome.value] : [])),
+        refused: results.flatMap((r) => (r.refused === null ? [] : [{ runId: r.id, reason: r.refused }]))
+      })
     ))
 
 interface Loaded {

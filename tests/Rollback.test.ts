@@ -465,7 +465,9 @@ describe("crash recovery", () => {
       const finished = yield* enact.run({ workflow: "set_many", user: "u", payload: payload("store", [{ key: "z", value: "1" }]) })
       yield* crash(journal, signer, "crash-a", [{ key: "a", previous: null, done: false }])
       yield* crash(journal, signer, "crash-b", [{ key: "b", previous: null, done: true }, { key: "c", previous: "7", done: false }])
-      const outcomes = yield* enact.recover()
+      const report = yield* enact.recover()
+      assert.deepStrictEqual(report.refused, [])
+      const outcomes = report.recovered
       assert.deepStrictEqual(outcomes.map((o) => o.receipt.run_id).sort(), ["crash-a", "crash-b"])
       for (const o of outcomes) {
         assert.strictEqual(o.result.decision, "PARTIAL")
@@ -476,7 +478,7 @@ describe("crash recovery", () => {
       const b = outcomes.find((o) => o.receipt.run_id === "crash-b")
       assert.deepStrictEqual(b?.receipt.actions_taken.map((a) => a.rollback_data?.args), [{ key: "b", value: null }, { key: "c", value: "7" }])
       assert.deepStrictEqual(yield* journal.runs(), [])
-      assert.deepStrictEqual(yield* enact.recover(), [], "recovering again finds nothing")
+      assert.deepStrictEqual(yield* enact.recover(), { recovered: [], refused: [] }, "recovering again finds nothing")
       assert.isTrue(Option.isSome(yield* store.get(finished.receipt.run_id)))
       assert.deepStrictEqual(kv.log, ["z=1"], "recovery receipts runs; it does not undo them")
     }))
@@ -487,7 +489,7 @@ describe("crash recovery", () => {
       const { enact, journal, store, signer } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
       const done = yield* enact.run({ workflow: "set_many", user: "u", payload: payload("store", [{ key: "a", value: "1" }]) })
       yield* crash(journal, signer, done.receipt.run_id, [{ key: "a", previous: null, done: true }])
-      assert.deepStrictEqual(yield* enact.recover(), [])
+      assert.deepStrictEqual(yield* enact.recover(), { recovered: [], refused: [] })
       assert.deepStrictEqual(yield* journal.runs(), [])
       const kept = yield* store.get(done.receipt.run_id)
       assert.isTrue(Option.isSome(kept) && kept.value.decision === "PASS" && kept.value.signature === done.receipt.signature)
@@ -510,11 +512,16 @@ describe("crash recovery", () => {
       assert.isTrue(refused._tag === "StoreError" && refused.reason._tag === "Corrupt", refused.message)
       assert.strictEqual(kv.data.get("a"), "crashed")
       assert.deepStrictEqual(yield* store.list(), [])
-      // An unsigned journal (written without the signer) is refused the same way.
+      // An unsigned journal (written without the signer) is refused the same way, and neither bad journal
+      // stops recover() from receipting an honest crashed run next to them.
       yield* journal.append("unsigned-1", crashEntries("unsigned-1", [{ key: "a", previous: "0", done: false }]))
-      const unsigned = yield* Effect.flip(enact.recover())
-      assert.isTrue(unsigned._tag === "StoreError" && unsigned.reason._tag === "Corrupt")
+      yield* crash(journal, signer, "honest-1", [{ key: "h", previous: null, done: false }])
+      const report = yield* enact.recover()
+      assert.deepStrictEqual(report.recovered.map((o) => o.receipt.run_id), ["honest-1"])
+      assert.deepStrictEqual(report.refused.map((r) => r.runId).sort(), ["edited-1", "unsigned-1"])
+      assert.isTrue(report.refused.every((r) => r.reason.includes("not signed")))
       assert.strictEqual(kv.data.get("a"), "crashed")
+      assert.sameMembers([...(yield* journal.runs())], ["edited-1", "unsigned-1"], "refused journals stay for a human")
     }))
 
   it.effect("a journal without a begin record is reported as corrupt, not silently receipted or undone", () =>
