@@ -62,14 +62,15 @@ const write = (value: unknown, out: Array<string>): void => {
   }
 }
 
+const MAX_DEPTH = 64
+
 /**
- * True when every object in `value` already lists its keys in canonical order and every number is
- * finite: then `JSON.stringify` (whose string and number forms are the ones RFC 8785 adopts) already
- * produces the canonical form. Objects with integer-like keys fail this check whenever V8's own key order
- * (integers first, ascending) differs from code-unit order, and take the general path.
+ * Walks a value and answers whether it is plain JSON (finite numbers, plain objects and arrays, no
+ * `undefined`, at most 64 levels deep) and, when `sorted`, whether every object also lists its keys in
+ * canonical order.
  */
-const isCanonicalOrder = (value: unknown, depth: number): boolean => {
-  if (depth > 100) return false
+const walk = (value: unknown, depth: number, sorted: boolean): boolean => {
+  if (depth > MAX_DEPTH) return false
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -79,20 +80,16 @@ const isCanonicalOrder = (value: unknown, depth: number): boolean => {
     case "object": {
       if (value === null) return true
       if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-          const v: unknown = value[i]
-          if (v === undefined || !isCanonicalOrder(v, depth + 1)) return false
-        }
+        for (let i = 0; i < value.length; i++) if (!walk(value[i], depth + 1, sorted)) return false
         return true
       }
       const proto = Object.getPrototypeOf(value)
       if (proto !== Object.prototype && proto !== null) return false
       let prev: string | undefined
       for (const k in value) {
-        if (prev !== undefined && !(prev < k)) return false
+        if (sorted && prev !== undefined && !(prev < k)) return false
         prev = k
-        const v = (value as Record<string, unknown>)[k]
-        if (v === undefined || !isCanonicalOrder(v, depth + 1)) return false
+        if (!walk((value as Record<string, unknown>)[k], depth + 1, sorted)) return false
       }
       return true
     }
@@ -101,9 +98,20 @@ const isCanonicalOrder = (value: unknown, depth: number): boolean => {
   }
 }
 
+/** True for plain JSON data: what a receipt can hold. */
+export const isJson = (value: unknown): boolean => walk(value, 0, false)
+
+/**
+ * True when `value` is plain JSON whose objects already list their keys in canonical order: then
+ * `JSON.stringify` (whose string and number forms are the ones RFC 8785 adopts) already produces the
+ * canonical form. Objects with integer-like keys fail this check whenever V8's own key order (integers
+ * first, ascending) differs from code-unit order, and take the general path.
+ */
+const isCanonicalOrder = (value: unknown): boolean => walk(value, 0, true)
+
 /** Encodes a JSON value canonically. Throws a TypeError on values JSON cannot represent (NaN, bigint...). */
 export const encode = (value: unknown): string => {
-  if (isCanonicalOrder(value, 0)) return JSON.stringify(value)
+  if (isCanonicalOrder(value)) return JSON.stringify(value)
   const out: Array<string> = []
   write(value, out)
   return out.join("")

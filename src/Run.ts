@@ -43,26 +43,7 @@ export interface ActionRequest {
 
 export type RunError = UnknownWorkflow | InvalidRequest | StoreError.StoreError | SignerError
 
-const isJson = (v: unknown, depth = 0): boolean => {
-  if (depth > 64) return false
-  switch (typeof v) {
-    case "string":
-    case "boolean":
-      return true
-    case "number":
-      return Number.isFinite(v)
-    case "object": {
-      if (v === null) return true
-      if (Array.isArray(v)) return v.every((x) => isJson(x, depth + 1))
-      const proto = Object.getPrototypeOf(v)
-      if (proto !== Object.prototype && proto !== null) return false
-      for (const k in v) if (!isJson((v as Record<string, unknown>)[k], depth + 1)) return false
-      return true
-    }
-    default:
-      return false
-  }
-}
+const isJson = Canonical.isJson
 
 const describe = (u: unknown): string =>
   u instanceof Error ? u.message || u.name : typeof u === "string" ? u : (() => {
