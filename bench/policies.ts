@@ -14,6 +14,7 @@
  * Run with `node bench/policies.ts` (Node 22) or `deno run -A bench/policies.ts`.
  */
 import { Effect } from "effect"
+import * as ConnectorError from "../src/ConnectorError.ts"
 import * as Access from "../policies/access.ts"
 import * as Credentials from "../policies/credentials.ts"
 import * as Crm from "../policies/crm.ts"
@@ -66,8 +67,8 @@ const sync: ReadonlyArray<Policy.Policy> = [
 
 const effectful: ReadonlyArray<Policy.Policy> = [
   Time.codeFreezeActive,
-  Email.noRepeatEmails({ store, window: "24 hours" }),
-  Crm.limitTasksPerContact({ store, max: 3 }),
+  Email.noRepeatEmails({ window: "24 hours" }),
+  Crm.limitTasksPerContact({ max: 3 }),
   Crm.dontDuplicateContacts({ lookup: () => Effect.succeed(false) })
 ]
 
@@ -88,8 +89,9 @@ const contexts: ReadonlyArray<PolicyContext> = Array.from({ length: VARIANTS }, 
   user: "agent@co",
   userAttributes: { role: "engineer", clearance: 1 },
   payload: payload(i),
-  systems: {},
-  now: new Date("2025-01-15T12:00:00Z")
+  now: new Date("2025-01-15T12:00:00Z"),
+  read: (system, call) => Effect.fail(ConnectorError.unknownSystem(system, call.action, "no systems in this bench")),
+  history: (filter) => store.list(filter)
 }))
 
 const measure = (label: string, policies: ReadonlyArray<Policy.Policy>) => {

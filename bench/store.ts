@@ -36,18 +36,20 @@ const PARENT = process.env.BENCH_DIR ?? tmpdir()
 const SEGMENT = process.env.BENCH_SEGMENT === undefined ? {} : { segmentRecords: Number(process.env.BENCH_SEGMENT) }
 
 const receipt = (runId: string, i: number): Receipt => ({
-  format_version: 1,
+  format_version: 2,
   run_id: runId,
   workflow: "deploy_preview",
   user_email: "agent@example.com",
   user_attributes: { team: "platform" },
   payload: { repo: "acme/web", branch: `agent/feature-${i}` },
   policy_results: [{ policy: "dont_push_to_main", passed: true, reason: "Branch is not main" }],
+  policy_reads: [],
   decision: "PASS",
   reason: null,
   actions_taken: [{
     action: "create_branch",
     system: "github",
+    args: { branch: `agent/feature-${i}` },
     success: true,
     output: { ref: `agent/feature-${i}` },
     rollback_data: { action: "delete_branch", args: { branch: `agent/feature-${i}` } },

@@ -1,14 +1,15 @@
 /**
- * CRM policies (payload: `email`, `contact_id`). Both read real state — the CRM, or the receipts of
- * past runs — never a count or a flag the agent supplies, and both block when that state cannot be read.
+ * CRM policies (payload: `email`, `contact_id`). Both read real state — the CRM through `ctx.read`, or
+ * the verified receipts of past runs through `ctx.history` — never a count or a flag the agent supplies,
+ * and both block when that state cannot be read.
  * Each passes when the payload lacks the field it guards.
  *
  * @example
  * ```ts
  * import * as Crm from "./policies/crm.ts"
- * const policies = (store: ReceiptStore.ReceiptStoreService) => [
+ * const policies = [
  *   Crm.dontDuplicateContacts({ system: "crm", action: "find_contact" }),
- *   Crm.limitTasksPerContact({ store, max: 3, window: "7 days" })
+ *   Crm.limitTasksPerContact({ max: 3, window: "7 days" })
  * ]
  * ```
  * @module
@@ -16,7 +17,6 @@
 import { Duration, Effect } from "effect"
 import type { ActionResult, Json, Receipt } from "../src/Model.ts"
 import * as Policy from "../src/Policy.ts"
-import type { ReceiptStoreService } from "../src/ReceiptStore.ts"
 import type { PolicyContext } from "../src/WorkflowContext.ts"
 import * as Payload from "./_payload.ts"
 
@@ -25,7 +25,8 @@ const describeError = (e: unknown): string =>
 
 /**
  * How `dontDuplicateContacts` asks the CRM whether a contact exists. Either a function, or a read-only
- * action of a connector registered in `systems`, called with `args(email)` (default `{ email }`);
+ * action of a connector registered in `systems`, run through `ctx.read` (so it must be on that
+ * instance's allowlist, and the read is recorded in the receipt), called with `args(email)` (default `{ email }`);
  * `exists(output)` reads its output (default: `output.found` when it is a boolean, else any non-empty
  * output — a non-empty array or object, a non-empty string, a number, `true` — means it exists).
  */
@@ -48,29 +49,23 @@ const defaultExists = (output: Json): boolean => {
   return true
 }
 
-/** Runs the connector's read action; a missing system or action, or a mutating one, is an error. */
+/** Runs the connector's read action through `ctx.read` (allowlisted, read-only, recorded). */
 const viaConnector = (
   ctx: PolicyContext,
   options: Extract<ContactLookup, { readonly system: string }>,
   email: string
 ): Effect.Effect<boolean, unknown> => {
-  const connector = Object.hasOwn(ctx.systems, options.system) ? ctx.systems[options.system] : undefined
-  if (connector === undefined) return Effect.fail(`no system '${options.system}' is registered`)
-  const action = Object.hasOwn(connector.actions, options.action) ? connector.actions[options.action] : undefined
-  if (action === undefined) return Effect.fail(`system '${options.system}' has no action '${options.action}'`)
-  if (action.mutating) return Effect.fail(`action '${options.system}.${options.action}' is not read-only`)
   const exists = options.exists ?? defaultExists
-  return Effect.suspend(() => action.prepare(options.args === undefined ? { email } : options.args(email))).pipe(
-    Effect.flatMap((prepared) => prepared.apply),
-    Effect.map(exists)
-  )
+  return Effect.suspend(() =>
+    ctx.read(options.system, { action: options.action, args: options.args === undefined ? { email } : options.args(email) })
+  ).pipe(Effect.map(exists))
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/
 
 /**
  * Blocks creating a contact whose email (trimmed, case-insensitive) the CRM already has. The CRM is
- * asked through `lookup`, or through a read-only connector action run with `prepare` then `apply`
+ * asked through `lookup`, or through `ctx.read` on a read-only connector action the instance allows
  * (never a mutating one); a lookup that fails, or a system or action that is missing, blocks.
  *
  * @example
@@ -104,8 +99,6 @@ export const dontDuplicateContacts = (options: ContactLookup): Policy.Policy => 
 
 /** Options of `limitTasksPerContact`. */
 export interface LimitTasksOptions {
-  /** Where past runs' receipts are read from. */
-  readonly store: ReceiptStoreService
   /** Tasks allowed per contact inside the window (default 3): the run that would create one more blocks. */
   readonly max?: number
   /** How far back created tasks count (default 7 days). */
@@ -136,15 +129,15 @@ const contactOfTask = (action: ActionResult, receipt: Receipt): string | undefin
 /**
  * Blocks a run for a contact (`payload.contact_id`) that already has `max` tasks created in the window,
  * counting the successful task-creating actions recorded in receipts (an action that was already done
- * creates nothing). Any count the payload carries is ignored. A store that fails blocks.
+ * creates nothing), read through `ctx.history` so only receipts whose signature verifies count. Any count
+ * the payload carries is ignored. A store that fails blocks.
  *
  * @example
  * ```ts
- * const policy = limitTasksPerContact({ store, max: 3, window: "7 days" }) // the 4th create_task for contact "c_1" in a week blocks
+ * const policy = limitTasksPerContact({ max: 3, window: "7 days" }) // the 4th create_task for contact "c_1" in a week blocks
  * ```
  */
-export const limitTasksPerContact = (options: LimitTasksOptions): Policy.Policy => {
-  const { store } = options
+export const limitTasksPerContact = (options: LimitTasksOptions = {}): Policy.Policy => {
   const max = options.max ?? 3
   if (!Number.isInteger(max) || max < 0) {
     throw new TypeError(`Cannot build limit_tasks_per_contact: max must be a non-negative integer, got ${String(max)}`)
@@ -160,7 +153,7 @@ export const limitTasksPerContact = (options: LimitTasksOptions): Policy.Policy 
     if (contact === undefined) return Payload.wrongType("contact_id", "a non-empty string or a number", raw)
     const now = ctx.now.getTime()
     if (Number.isNaN(now)) return Policy.fail("The run has no valid start time, so the window cannot be checked")
-    return store.list({ since: new Date(now - ms).toISOString() }).pipe(
+    return ctx.history({ since: new Date(now - ms).toISOString() }).pipe(
       Effect.map((receipts) => {
         let count = 0
         for (const r of receipts) {

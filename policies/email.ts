@@ -7,14 +7,13 @@
  * @example
  * ```ts
  * import * as Email from "./policies/email.ts"
- * const policies = (store: ReceiptStore.ReceiptStoreService) => [Email.noMassEmails, Email.noRepeatEmails({ store, window: "24 hours" })]
+ * const policies = [Email.noMassEmails, Email.noRepeatEmails({ window: "24 hours" })]
  * ```
  * @module
  */
 import { Duration, Effect } from "effect"
 import type { Receipt } from "../src/Model.ts"
 import * as Policy from "../src/Policy.ts"
-import type { ReceiptStoreService } from "../src/ReceiptStore.ts"
 import * as Payload from "./_payload.ts"
 
 const RECIPIENT_FIELDS = ["to", "cc", "bcc"] as const
@@ -95,8 +94,6 @@ const delivered = (r: Receipt): boolean =>
 
 /** Options of `noRepeatEmails`. */
 export interface NoRepeatEmailsOptions {
-  /** Where past runs' receipts are read from. */
-  readonly store: ReceiptStoreService
   /** How far back a previous email counts (default 24 hours). */
   readonly window?: Duration.Input
   /** Only receipts of these workflows count (default: every workflow). */
@@ -105,16 +102,16 @@ export interface NoRepeatEmailsOptions {
 
 /**
  * Blocks an email when one with the same subject (case-insensitive) already went to any of its
- * recipients inside the window, read from the PASS receipts in the receipt store — so it holds across
- * processes. A store that fails blocks.
+ * recipients inside the window, read from the receipts of earlier runs through `ctx.history` — so it holds
+ * across processes sharing a store, and only receipts whose signature verifies count (a forged receipt file
+ * can neither cause nor hide a repeat). A store that fails blocks.
  *
  * @example
  * ```ts
- * const policy = noRepeatEmails({ store, window: "24 hours" }) // the second { to: "a@co.com", subject: "Hi" } in a day blocks
+ * const policy = noRepeatEmails({ window: "24 hours" }) // the second { to: "a@co.com", subject: "Hi" } in a day blocks
  * ```
  */
-export const noRepeatEmails = (options: NoRepeatEmailsOptions): Policy.Policy => {
-  const { store } = options
+export const noRepeatEmails = (options: NoRepeatEmailsOptions = {}): Policy.Policy => {
   const window = options.window ?? "24 hours"
   const ms = Payload.windowMillis("no_repeat_emails", window)
   const label = typeof window === "string" ? window : Duration.format(Duration.millis(ms))
@@ -128,7 +125,7 @@ export const noRepeatEmails = (options: NoRepeatEmailsOptions): Policy.Policy =>
     const key = subjectKey(subject ?? "")
     const now = ctx.now.getTime()
     if (Number.isNaN(now)) return Policy.fail("The run has no valid start time, so the window cannot be checked")
-    return store.list({ since: new Date(now - ms).toISOString() }).pipe(
+    return ctx.history({ since: new Date(now - ms).toISOString() }).pipe(
       Effect.map((receipts) => {
         for (const r of receipts) {
           if (r.run_id === ctx.runId || !delivered(r) || (workflows !== undefined && !workflows.has(r.workflow))) continue

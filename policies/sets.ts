@@ -11,7 +11,6 @@
  * @module
  */
 import type * as Policy from "../src/Policy.ts"
-import type { ReceiptStoreService } from "../src/ReceiptStore.ts"
 import * as Access from "./access.ts"
 import * as Credentials from "./credentials.ts"
 import * as Db from "./db.ts"
@@ -129,24 +128,26 @@ export const web: ReadonlyArray<Policy.Policy> = [
 export interface MessagingOptions {
   /** Slack channels messages may go to (`require_channel_allowlist`). */
   readonly channels?: ReadonlyArray<string>
-  /** The receipt store, to block repeated emails (`no_repeat_emails`). */
-  readonly store?: ReceiptStoreService
+  /** Block repeated emails (`no_repeat_emails`, read from verified receipts): `true` or its options. */
+  readonly noRepeatEmails?: boolean | Email.NoRepeatEmailsOptions
 }
 
 /**
  * For agents that send email or Slack messages: one recipient per email, no Slack DMs, no prompt
- * injection in the message; a channel allowlist and no repeated emails when given a list and a store
- * (the latter reads the store, so the gate runs as an Effect).
+ * injection in the message; a channel allowlist when given a list, and no repeated emails when asked
+ * (that one reads earlier receipts, so the gate runs as an Effect).
  *
  * @example
  * ```ts
- * const policies = messaging({ channels: ["#deploys"], store })
+ * const policies = messaging({ channels: ["#deploys"], noRepeatEmails: true })
  * ```
  */
 export const messaging = (options: MessagingOptions = {}): ReadonlyArray<Policy.Policy> => [
   Email.noMassEmails,
   Slack.blockDms,
   ...(options.channels === undefined ? [] : [Slack.requireChannelAllowlist(options.channels)]),
-  ...(options.store === undefined ? [] : [Email.noRepeatEmails({ store: options.store })]),
+  ...(options.noRepeatEmails === undefined || options.noRepeatEmails === false
+    ? []
+    : [Email.noRepeatEmails(options.noRepeatEmails === true ? {} : options.noRepeatEmails)]),
   PromptInjection.blockPromptInjection
 ]

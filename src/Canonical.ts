@@ -125,8 +125,19 @@ export const sortKeys = <A>(value: A): A => {
   if (typeof value !== "object" || value === null) return value
   if (Array.isArray(value)) return value.map(sortKeys) as A
   const out: Record<string, unknown> = {}
-  for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k])
+  for (const k of Object.keys(value).sort()) {
+    setKey(out, k, sortKeys((value as Record<string, unknown>)[k]))
+  }
   return out as A
+}
+
+/**
+ * Sets an own, enumerable data property. A `__proto__` key is data (JSON.parse makes it an own property);
+ * plain assignment would set the object's prototype instead and lose it.
+ */
+export const setKey = (target: Record<string, unknown>, key: string, value: unknown): void => {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  else target[key] = value
 }
 
 const utf8 = new TextEncoder()

@@ -5,62 +5,72 @@
  * - idempotent: `prepare` looks at the world first and reports `alreadyDone` when it is already in the
  *   requested state;
  * - reversible as data: `prepare` captures the pre-state as plain-JSON `RollbackData` naming the inverse
- *   *before* `apply` mutates anything, so the run's journal can record it first.
+ *   *before* `apply` mutates anything, so the run's journal can record it first. The rollback data also
+ *   records what the action will produce (the post-state, or a hash of it); when that is only known after
+ *   `apply`, `settle(output)` completes it.
  *
- * Inverses live in `inverses`, reachable only from a verified receipt during rollback; they are not
- * subject to the forward allowlist (an agent cannot call them) and must themselves be idempotent.
+ * **Compare before swap.** An inverse restores the pre-state only when the target is still exactly as
+ * the run left it. When it already holds the pre-state, it succeeds without changing anything. Otherwise
+ * someone changed it after the run: the inverse changes nothing and fails with `ConnectorError.changed`
+ * carrying both states (`expected`: what the run left, `current`: what is there now); rollback reports a
+ * manual step "changed since the run" and stops. An undo never overwrites a later change.
+ *
+ * **Capabilities, not objects.** `make` returns a frozen handle with no callable action on it. The engine
+ * alone runs actions: workflows through `ctx.act`, policies through `ctx.read` (read-only actions the
+ * instance allows, recorded in the receipt), rollback through the recorded inverses.
+ *
+ * Inverses are reachable only from a verified receipt or journal during rollback; they are not subject to
+ * the forward allowlist (an agent cannot call them) and must themselves be idempotent.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Connector } from "./mod.ts"
+ * import { Connector, ConnectorError } from "./mod.ts"
  * const counter = { n: 0 }
  * const Counter: Connector.Connector = Connector.make({
  *   kind: "counter",
  *   allowedActions: ["increment"],
  *   actions: {
- *     increment: Connector.mutating(() => Effect.succeed({
- *       alreadyDone: false,
- *       rollback: { action: "set", args: { n: counter.n } },
- *       apply: Effect.sync(() => ({ n: ++counter.n }))
+ *     increment: Connector.mutating(() => Effect.sync(() => {
+ *       const before = counter.n
+ *       return {
+ *         alreadyDone: false,
+ *         rollback: { action: "set", args: { from: before + 1, to: before } },
+ *         apply: Effect.sync(() => ({ n: ++counter.n }))
+ *       }
  *     }))
  *   },
- *   inverses: { set: (args) => Effect.sync(() => { counter.n = (args as { n: number }).n; return null }) }
+ *   inverses: {
+ *     set: (args) => Effect.suspend(() => {
+ *       const { from, to } = args as { from: number; to: number }
+ *       if (counter.n === to) return Effect.succeed({ n: to, restored: false })
+ *       if (counter.n !== from) {
+ *         return Effect.fail(ConnectorError.changed("counter", "set", "counter moved on", { expected: from, current: counter.n }))
+ *       }
+ *       counter.n = to
+ *       return Effect.succeed({ n: to, restored: true })
+ *     })
+ *   }
  * })
  * ```
  * @module
  */
-import type { Effect } from "effect"
-import type { ConnectorError } from "./ConnectorError.ts"
-import type { Json, RollbackData } from "./Model.ts"
+import * as Definitions from "./_connectorDefinitions.ts"
+import type { ActionDef, Inverse } from "./_connectorDefinitions.ts"
+import type { Json } from "./Model.ts"
 
-/** The plan for one action: computed before anything changes. */
-export interface Prepared {
-  /** The world is already in the requested state; `apply` must not mutate. */
-  readonly alreadyDone: boolean
-  /** How to undo `apply`, captured before it runs. `null` for actions that change nothing. */
-  readonly rollback: RollbackData | null
-  /** Performs the action and returns its output. */
-  readonly apply: Effect.Effect<Json, ConnectorError>
-}
+export type { ActionDef, Inverse, Prepared } from "./_connectorDefinitions.ts"
 
-/** One action a connector offers. `mutating: false` actions skip the write-ahead journal. */
-export interface ActionDef {
-  readonly mutating: boolean
-  readonly prepare: (args: Json) => Effect.Effect<Prepared, ConnectorError>
-}
-
-/** An inverse action run during rollback. Must be idempotent. */
-export type Inverse = (args: Json) => Effect.Effect<Json, ConnectorError>
-
-/** A configured connector instance, registered under a key of the user's choosing. */
+/**
+ * A configured connector instance, registered under a key of the user's choosing: a frozen handle that
+ * names the system and what it allows, and holds nothing callable.
+ */
 export interface Connector {
   readonly kind: string
+  /** Actions this instance allows (a copy: changing it changes nothing). */
   readonly allowedActions: ReadonlySet<string>
-  readonly actions: Readonly<Record<string, ActionDef>>
-  readonly inverses: Readonly<Record<string, Inverse>>
-  /** Secret values (tokens, passwords) this connector holds; scrubbed from every receipt. */
-  readonly secrets: ReadonlyArray<string>
+  /** The allowed actions that are read-only: what policies may call through `ctx.read`. */
+  readonly readOnlyActions: ReadonlySet<string>
 }
 
 /** A request to run one action, built by a connector's typed helpers or by hand. */
@@ -75,6 +85,7 @@ export interface MakeOptions {
   readonly allowedActions: Iterable<string>
   readonly actions: Readonly<Record<string, ActionDef>>
   readonly inverses?: Readonly<Record<string, Inverse>>
+  /** Secret values (tokens, passwords) this connector holds; scrubbed from receipts, journals and errors. */
   readonly secrets?: ReadonlyArray<string>
 }
 
@@ -93,14 +104,42 @@ export const make = (options: MakeOptions): Connector => {
       )
     }
   }
-  return {
+  const actions: Record<string, ActionDef> = Object.create(null)
+  for (const name of Object.keys(options.actions)) actions[name] = Object.freeze({ ...options.actions[name]! })
+  const inverses: Record<string, Inverse> = Object.create(null)
+  for (const [name, inverse] of Object.entries(options.inverses ?? {})) inverses[name] = inverse
+  const readOnly = [...allowed].filter((name) => !actions[name]!.mutating)
+  const handle: Connector = Object.freeze({
     kind: options.kind,
-    allowedActions: allowed,
-    actions: options.actions,
-    inverses: options.inverses ?? {},
-    secrets: (options.secrets ?? []).filter((s) => s.length > 0)
-  }
+    allowedActions: frozenSet(allowed),
+    readOnlyActions: frozenSet(readOnly)
+  })
+  Definitions.register(handle, Object.freeze({
+    kind: options.kind,
+    allowed: new Set(allowed),
+    actions: Object.freeze(actions),
+    inverses: Object.freeze(inverses),
+    secrets: Object.freeze((options.secrets ?? []).filter((s) => typeof s === "string" && s.length > 0))
+  }))
+  return handle
 }
+
+/** A set whose mutators throw, so a handle cannot be edited to look as if it allowed more. */
+const frozenSet = <A>(values: Iterable<A>): ReadonlySet<A> => {
+  const set = new Set(values)
+  const refuse = () => {
+    throw new TypeError("A connector's allowlist cannot be changed after it is built")
+  }
+  Object.defineProperties(set, {
+    add: { value: refuse },
+    delete: { value: refuse },
+    clear: { value: refuse }
+  })
+  return Object.freeze(set)
+}
+
+/** True when `value` is a connector handle built by `make`. */
+export const isConnector = (value: unknown): value is Connector => Definitions.definitionOf(value) !== undefined
 
 /** Declares a mutating action (journaled before it applies). */
 export const mutating = (prepare: ActionDef["prepare"]): ActionDef => ({ mutating: true, prepare })

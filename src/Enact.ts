@@ -17,9 +17,10 @@
  * @module
  */
 import { Context, Effect, Layer } from "effect"
+import * as Definitions from "./_connectorDefinitions.ts"
 import type { Connector } from "./Connector.ts"
 import type { Engine } from "./Engine.ts"
-import type { InvalidRequest, UnknownWorkflow } from "./EnactError.ts"
+import type { InvalidRequest, RunInProgress, UnknownWorkflow } from "./EnactError.ts"
 import { Journal } from "./Journal.ts"
 import * as Merkle from "./Merkle.ts"
 import type { Outcome } from "./Model.ts"
@@ -29,6 +30,7 @@ import { ReceiptStore } from "./ReceiptStore.ts"
 import * as Rollback from "./Rollback.ts"
 import * as Run from "./Run.ts"
 import { Signer, type SignerError } from "./Signer.ts"
+import * as Snapshot from "./Snapshot.ts"
 import type * as StoreError from "./StoreError.ts"
 import type * as Workflow from "./Workflow.ts"
 
@@ -40,26 +42,33 @@ export interface Config {
   readonly systems?: Readonly<Record<string, Connector>>
   readonly policies?: ReadonlyArray<Policy>
   readonly workflows?: ReadonlyArray<Workflow.Workflow<unknown>>
+  /** Limits on every payload, user attributes and action arguments (default 1 MiB, 64 levels). */
+  readonly limits?: Partial<Snapshot.Limits>
 }
 
 export interface EnactService {
   /** Runs a registered workflow: payload check, every policy, then the workflow; always a signed receipt. */
-  readonly run: (req: Run.RunRequest) => Effect.Effect<Outcome, UnknownWorkflow | InvalidRequest | StoreError.StoreError | SignerError>
+  readonly run: (req: Run.RunRequest) => Effect.Effect<Outcome, UnknownWorkflow | InvalidRequest | RunInProgress | StoreError.StoreError | SignerError>
   /** Runs one connector action, gated by every policy and receipted. */
-  readonly runAction: (req: Run.ActionRequest) => Effect.Effect<Outcome, UnknownWorkflow | InvalidRequest | StoreError.StoreError | SignerError>
+  readonly runAction: (req: Run.ActionRequest) => Effect.Effect<Outcome, UnknownWorkflow | InvalidRequest | RunInProgress | StoreError.StoreError | SignerError>
   /** Undoes a run from its verified receipt (or its journal, if the process died mid-run). */
   readonly rollback: (runId: string, options?: Rollback.RollbackOptions) => Effect.Effect<Outcome, Rollback.Error>
-  /** What `rollback` would do, without doing it. */
+  /** What `rollback` would do, without doing or writing anything. */
   readonly rollbackPlan: (runId: string) => Effect.Effect<Rollback.Plan, Rollback.Error>
   /** Checks a receipt's integrity and signature; never fails. */
   readonly verify: (receipt: unknown) => Effect.Effect<Verification>
-  /** Receipts every run a crashed process left in the journal (decision PARTIAL); reports refused journals. */
+  /** Receipts every run a crashed process left in the journal (decision PARTIAL); reports refused and live ones. */
   readonly recover: () => Effect.Effect<Rollback.RecoverReport, StoreError.StoreError | SignerError>
 }
 
 export class Enact extends Context.Service<Enact, EnactService>()("enact/Enact") {}
 
-/** Builds the service from a config and the services in context. Throws on duplicate workflow names. */
+const invalidConfig = (message: string) => Effect.die(new TypeError(`Cannot build Enact: ${message}`))
+
+/**
+ * Builds the service from a config and the services in context. Dies with a `TypeError` on a config it
+ * cannot trust: a system that is not a connector handle, duplicate workflow names, a malformed policy.
+ */
 export const make = Effect.fnUntraced(function*(config: Config) {
   const store = yield* ReceiptStore
   const journal = yield* Journal
@@ -67,21 +76,37 @@ export const make = Effect.fnUntraced(function*(config: Config) {
   const hasher = yield* Merkle.CurrentHasher
   const workflows = new Map<string, Workflow.Workflow<unknown>>()
   for (const w of config.workflows ?? []) {
-    if (workflows.has(w.name)) return yield* Effect.die(new TypeError(`Workflow '${w.name}' is registered twice`))
+    if (workflows.has(w.name)) return yield* invalidConfig(`workflow '${w.name}' is registered twice`)
     workflows.set(w.name, w)
   }
-  const systems = config.systems ?? {}
+  const systems = new Map<string, Definitions.Definition>()
+  for (const [key, handle] of Object.entries(config.systems ?? {})) {
+    const def = Definitions.definitionOf(handle)
+    if (def === undefined) return yield* invalidConfig(`systems.${key} is not a connector built with Connector.make`)
+    systems.set(key, def)
+  }
+  const policies: Array<Policy> = []
+  for (const p of config.policies ?? []) {
+    if (typeof p !== "object" || p === null || typeof p.name !== "string" || typeof p.check !== "function") {
+      return yield* invalidConfig("every policy needs a name and a check (use Policy.make)")
+    }
+    policies.push(Object.freeze({ name: p.name, shadow: p.shadow === true, check: p.check }))
+  }
+  const limits: Snapshot.Limits = { ...Snapshot.defaultLimits, ...config.limits }
+  if (!(limits.maxBytes > 0) || !(limits.maxDepth > 0)) return yield* invalidConfig("limits must be positive")
+  const verified = new Set<string>()
   const engine: Engine = {
     systems,
-    policies: config.policies ?? [],
+    policies,
     workflows,
-    secrets: [...new Set(Object.values(systems).flatMap((c) => c.secrets))],
+    secrets: [...new Set([...systems.values()].flatMap((d) => d.secrets))].sort((a, b) => b.length - a.length),
     store,
     journal,
     signer,
     seal: makeSealer(signer, hasher),
     hasher,
-    rollingBack: new Set()
+    limits,
+    verifyStored: (receipt) => Effect.promise(() => verifyWith(signer, receipt, hasher, verified).then((v) => v.valid))
   }
   return Enact.of({
     run: (req) => Run.run(engine, req),

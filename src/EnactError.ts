@@ -28,6 +28,15 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
   message: Schema.String
 }) {}
 
+/**
+ * The run is live: a run with this id is executing, or being rolled back or recovered, in this process
+ * or another (its lease is alive). Nothing was done; try again once it has finished.
+ */
+export class RunInProgress extends Schema.TaggedError<RunInProgress>()("RunInProgress", {
+  runId: Schema.String,
+  message: Schema.String
+}) {}
+
 /** Why a rollback was refused or could not start. */
 export const RollbackReason = Schema.Literals([
   "NotFound",
@@ -35,8 +44,8 @@ export const RollbackReason = Schema.Literals([
   "Blocked",
   "AlreadyRolledBack",
   "IsRollback",
-  "InProgress",
-  "TooManyAttempts"
+  "TooManyAttempts",
+  "Corrupt"
 ])
 export type RollbackReason = typeof RollbackReason.Type
 

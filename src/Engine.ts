@@ -1,29 +1,34 @@
 /**
- * What one Enact instance holds: its registered connectors, policies and workflows, plus the services it
- * writes through. Shared by the run, rollback and recovery modules.
+ * What one Enact instance holds: its registered connectors (their definitions, looked up once from the
+ * handles the user passed), policies and workflows, the limits on requests, plus the services it writes
+ * through. Shared by the run, read, rollback and recovery modules; never handed to user code.
  * @module
  */
 import type { Effect } from "effect"
-import type { Connector } from "./Connector.ts"
+import type { Definition } from "./_connectorDefinitions.ts"
 import type { JournalService } from "./Journal.ts"
 import type { Hasher } from "./Merkle.ts"
 import type { Receipt, UnsignedReceipt } from "./Model.ts"
 import type { Policy } from "./Policy.ts"
 import type { ReceiptStoreService } from "./ReceiptStore.ts"
 import type { SignerError, SignerService } from "./Signer.ts"
+import type { Limits } from "./Snapshot.ts"
 import type * as Workflow from "./Workflow.ts"
 
 export interface Engine {
-  readonly systems: Readonly<Record<string, Connector>>
+  /** Connector definitions by the key workflows use. */
+  readonly systems: ReadonlyMap<string, Definition>
   readonly policies: ReadonlyArray<Policy>
   readonly workflows: ReadonlyMap<string, Workflow.Workflow<unknown>>
-  /** Every secret any connector holds: scrubbed from receipts and journals. */
+  /** Every secret any connector holds: scrubbed from receipts, journals and errors. */
   readonly secrets: ReadonlyArray<string>
   readonly store: ReceiptStoreService
   readonly journal: JournalService
   readonly signer: SignerService
   readonly seal: (u: UnsignedReceipt) => Effect.Effect<Receipt, SignerError>
   readonly hasher: Hasher
-  /** Run ids with a rollback in progress in this process. */
-  readonly rollingBack: Set<string>
+  /** Size and depth limits on payloads, user attributes and action arguments. */
+  readonly limits: Limits
+  /** Verifies a stored receipt (shape, key, signature), remembering signed roots already checked. */
+  readonly verifyStored: (receipt: unknown) => Effect.Effect<boolean>
 }

@@ -6,6 +6,13 @@
  * A crash mid-append can leave a torn last line: `read` drops it, and the next `append` cuts it off before
  * writing, so it never ends up between two good lines. A bad line anywhere else is reported as `Corrupt`.
  *
+ * Leases are files beside the journals, `<run_id>.lease.<generation>`, created exclusively; the holder
+ * refreshes the file's modification time every third of `leaseTtl` (default 30 seconds). A lease not
+ * refreshed for `leaseTtl` has expired: its process died or hung. Taking it over creates the next
+ * generation exclusively, so of several processes racing for an expired lease exactly one wins, and a
+ * former holder that wakes up finds a newer generation and knows it lost the run. Processes sharing a
+ * journal folder must share a clock (one machine).
+ *
  * @example
  * ```ts
  * import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
@@ -21,8 +28,9 @@
  * ```
  * @module
  */
-import { Effect, FileSystem, Layer, Option, Path, Schema, Semaphore } from "effect"
+import { Clock, Duration, Effect, FileSystem, Layer, Option, Path, Schema, Semaphore } from "effect"
 import type { PlatformError } from "effect/PlatformError"
+import * as Leases from "./_fileLeases.ts"
 import { Entry, Journal, type JournalService } from "./Journal.ts"
 import * as StoreError from "./StoreError.ts"
 
@@ -30,6 +38,8 @@ import * as StoreError from "./StoreError.ts"
 export interface Options {
   /** The folder holding `<run_id>.jsonl` files; created if missing. Default `"receipts/.journal"`. */
   readonly directory?: string
+  /** How long a lease lives without a heartbeat before another process may take the run over. Default 30 s. */
+  readonly leaseTtl?: Duration.Input
 }
 
 const JOURNAL_FILE = /^([A-Za-z0-9][A-Za-z0-9_-]{0,127})\.jsonl$/
@@ -173,7 +183,18 @@ export const make = (
         )
       )
 
-    return { append, read, runs, remove } satisfies JournalService
+    const ttl = Math.max(1, Duration.toMillis(options.leaseTtl ?? "30 seconds"))
+    const leases = Leases.make({ fs, dir, ttl })
+    const acquire: JournalService["acquire"] = (runId, acquireOptions) =>
+      StoreError.isValidRunId(runId)
+        ? leases.acquire(runId, acquireOptions.takeOver)
+        : Effect.fail(StoreError.invalidRunId(runId))
+    const leaseState: JournalService["leaseState"] = (runId) =>
+      StoreError.isValidRunId(runId)
+        ? Effect.flatMap(Clock.currentTimeMillis, (now) => leases.state(runId, now))
+        : Effect.fail(StoreError.invalidRunId(runId))
+
+    return { append, read, runs, remove, acquire, leaseState } satisfies JournalService
   })
 
 /**

@@ -1,8 +1,20 @@
 /**
  * The write-ahead journal. Before a mutating action is applied, the run's journal durably records the
  * intent and its rollback data; after, the outcome. If the process dies mid-run, `rollback(runId)` reads
- * the journal, writes a signed PARTIAL receipt for what may have been applied, and undoes it.
- * A journal is removed once the run's receipt is stored.
+ * the journal, writes a signed PARTIAL receipt for what may have been applied, and undoes it. A journal is
+ * removed once the run's receipt is stored.
+ *
+ * Entries form a signed chain: each carries its position (`seq`, from 0) and the signature of the entry
+ * before it (`prev`), and is signed with the receipt signer. A journal whose entries were edited,
+ * reordered, duplicated, spliced from another run or cut in the middle is refused as a whole
+ * (`verifyChain`). Cutting whole entries off the end cannot be told apart from a crash; it can only make
+ * rollback treat a step as applied, and inverses compare before they swap, so that undoes nothing twice.
+ *
+ * Runs are guarded by **leases**: whoever writes a run's journal (the run itself, or a rollback or
+ * recovery taking over a crashed run) holds its lease, refreshed by a heartbeat. `acquire` is exclusive,
+ * so it also reserves a caller-chosen run id; a live lease makes rollback, recovery and a second run with
+ * the same id refuse (`Leased`). A lease whose holder stopped refreshing it for longer than its time to
+ * live has expired and may be taken over.
  *
  * @example
  * ```ts
@@ -15,13 +27,20 @@
  * @module
  */
 import { Context, Effect, Layer, Option, Schema } from "effect"
-import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
-import * as Canonical from "./Canonical.ts"
-import { ActionResult, type Json, RollbackData } from "./Model.ts"
-import type { SignerService } from "./Signer.ts"
+import type { Scope } from "effect"
+import { ActionResult, RollbackData } from "./Model.ts"
 import * as StoreError from "./StoreError.ts"
 
-/** Written once, before the first intent: who ran what, so a crashed run can be receipted. */
+const chained = {
+  /** Position in the run's journal, from 0. */
+  seq: Schema.Int,
+  /** Signature of the previous entry (`""` for the first). */
+  prev: Schema.String,
+  /** Signature of this entry (hex), over everything else in it and the run id. */
+  sig: Schema.String
+}
+
+/** Written once, first: who ran what, so a crashed run can be receipted. */
 export const Begin = Schema.Struct({
   type: Schema.Literal("begin"),
   run_id: Schema.String,
@@ -30,7 +49,7 @@ export const Begin = Schema.Struct({
   user_attributes: Schema.Record(Schema.String, Schema.Json),
   payload: Schema.Json,
   timestamp: Schema.String,
-  sig: Schema.optionalKey(Schema.String)
+  ...chained
 })
 /** Written before an action mutates anything. */
 export const Intent = Schema.Struct({
@@ -40,17 +59,30 @@ export const Intent = Schema.Struct({
   action: Schema.String,
   args: Schema.Json,
   rollback_data: Schema.NullOr(RollbackData),
-  sig: Schema.optionalKey(Schema.String)
+  ...chained
 })
 /** Written after the action returned (or failed). */
 export const Outcome = Schema.Struct({
   type: Schema.Literal("outcome"),
   step: Schema.Int,
   result: ActionResult,
-  sig: Schema.optionalKey(Schema.String)
+  ...chained
 })
 export const Entry = Schema.Union([Begin, Intent, Outcome])
 export type Entry = typeof Entry.Type
+
+type Unchained<E> = E extends unknown ? Omit<E, "seq" | "prev" | "sig"> : never
+/** An entry before it is placed in the chain and signed. */
+export type Body = Unchained<Entry>
+
+/** A lease on a run, held until the scope it was acquired in closes. */
+export interface Lease {
+  /** Fails with `Leased` once someone else holds the run (this holder's lease expired and was taken over). */
+  readonly check: Effect.Effect<void, StoreError.StoreError>
+}
+
+/** What a run's lease looks like from outside. */
+export type LeaseState = "free" | "alive" | "expired"
 
 export interface JournalService {
   /** Appends entries; they are durable when the effect succeeds. */
@@ -61,77 +93,30 @@ export interface JournalService {
   readonly runs: () => Effect.Effect<ReadonlyArray<string>, StoreError.StoreError>
   /** Deletes a run's journal (after its receipt is stored). */
   readonly remove: (runId: string) => Effect.Effect<void, StoreError.StoreError>
+  /**
+   * Takes the run's lease until the scope closes, refreshing it meanwhile. Fails with `Leased` when a
+   * live lease exists, or an expired one and `takeOver` is false (a crashed run that must be recovered).
+   */
+  readonly acquire: (
+    runId: string,
+    options: { readonly takeOver: boolean }
+  ) => Effect.Effect<Lease, StoreError.StoreError, Scope.Scope>
+  /** Whether anyone holds the run's lease. */
+  readonly leaseState: (runId: string) => Effect.Effect<LeaseState, StoreError.StoreError>
 }
 
 export class Journal extends Context.Service<Journal, JournalService>()("enact/Journal") {}
 
-const utf8 = new TextEncoder()
-
-const entryMessage = (runId: string, entry: Entry): Uint8Array => {
-  const { sig: _sig, ...body } = entry
-  return utf8.encode(`enact/journal/v1\n${runId}\n${Canonical.encode(body)}`)
-}
-
-/**
- * Signs a journal entry for a run (the `sig` field) with the receipt signer, so that a journal edited on
- * disk can never be turned into a signed receipt or drive a rollback.
- */
-export const seal = async (signer: SignerService, runId: string, entry: Entry): Promise<Entry> => {
-  const sig = await signer.sign(entryMessage(runId, entry))
-  return { ...entry, sig: bytesToHex(sig) }
-}
-
-/** The index of the first entry whose signature is missing or wrong, or -1 when all verify. */
-export const firstUnverified = async (
-  signer: SignerService,
-  runId: string,
-  entries: ReadonlyArray<Entry>
-): Promise<number> => {
-  const checks = await Promise.all(entries.map((e) =>
-    e.sig === undefined || !/^[0-9a-f]+$/.test(e.sig) || e.sig.length % 2 !== 0
-      ? Promise.resolve(false)
-      : signer.verify(entryMessage(runId, e), hexToBytes(e.sig))
-  ))
-  return checks.indexOf(false)
-}
-
-/** One journaled step, replayed. `outcome: null` means the process died while it may have been applied. */
-export interface Step {
-  readonly step: number
-  readonly system: string
-  readonly action: string
-  readonly args: Json
-  readonly rollback_data: RollbackData | null
-  readonly outcome: ActionResult | null
-}
-
-/** A run as the journal saw it. */
-export interface Replay {
-  readonly begin: typeof Begin.Type | undefined
-  readonly steps: ReadonlyArray<Step>
-}
-
-/** Folds entries into steps, in journal order. */
-export const replay = (entries: ReadonlyArray<Entry>): Replay => {
-  let begin: typeof Begin.Type | undefined
-  const steps = new Map<number, Step>()
-  for (const e of entries) {
-    if (e.type === "begin") begin = e
-    else if (e.type === "intent") steps.set(e.step, { ...e, outcome: null })
-    else {
-      const s = steps.get(e.step)
-      if (s !== undefined) steps.set(e.step, { ...s, outcome: e.result })
-    }
-  }
-  return { begin, steps: [...steps.values()].sort((a, b) => a.step - b.step) }
-}
-
 const guard = <A>(runId: string, f: () => A): Effect.Effect<A, StoreError.StoreError> =>
   StoreError.isValidRunId(runId) ? Effect.sync(f) : Effect.fail(StoreError.invalidRunId(runId))
 
-/** Builds an in-memory journal. */
+/**
+ * Builds an in-memory journal. Its leases live as long as their holder's scope: a memory journal dies
+ * with its process, so there is never a crashed holder to wait out.
+ */
 export const makeMemory = (): JournalService => {
   const journals = new Map<string, Array<Entry>>()
+  const leases = new Map<string, object>()
   return {
     append: (runId, entries) =>
       guard(runId, () => {
@@ -141,7 +126,23 @@ export const makeMemory = (): JournalService => {
       }),
     read: (runId) => guard(runId, () => Option.fromUndefinedOr(journals.get(runId)?.slice())),
     runs: () => Effect.sync(() => [...journals.keys()]),
-    remove: (runId) => guard(runId, () => void journals.delete(runId))
+    remove: (runId) => guard(runId, () => void journals.delete(runId)),
+    acquire: (runId) =>
+      Effect.flatMap(guard(runId, () => leases.has(runId)), (taken) => {
+        if (taken) return Effect.fail(StoreError.leased(`Run ${runId} is leased by a run or rollback in progress`))
+        const token = {}
+        leases.set(runId, token)
+        const lease: Lease = {
+          check: Effect.suspend(() =>
+            leases.get(runId) === token ? Effect.void : Effect.fail(StoreError.leased(`The lease on run ${runId} was lost`))
+          )
+        }
+        return Effect.as(
+          Effect.addFinalizer(() => Effect.sync(() => leases.get(runId) === token && leases.delete(runId))),
+          lease
+        )
+      }),
+    leaseState: (runId) => guard(runId, () => (leases.has(runId) ? "alive" : "free"))
   }
 }
 

@@ -17,8 +17,11 @@ export type Json = Schema.Json
 /** A JSON object. */
 export type JsonObject = Schema.JsonObject
 
-/** The receipt format this library writes. Readers refuse versions they do not know. */
-export const FORMAT_VERSION = 1 as const
+/**
+ * The receipt format this library writes. Readers refuse versions they do not know.
+ * Version 2 records each action's arguments and the reads policies made.
+ */
+export const FORMAT_VERSION = 2 as const
 
 /** A run or rollback decision. PARTIAL: the workflow stopped part-way (failure, defect, crash). */
 export const Decision = Schema.Literals(["PASS", "BLOCK", "PARTIAL", "ROLLED_BACK", "ROLLBACK_PARTIAL"])
@@ -45,10 +48,11 @@ export const RollbackData = Schema.Struct({
 })
 export type RollbackData = typeof RollbackData.Type
 
-/** The record of one connector action, forward or inverse. */
+/** The record of one connector action, forward or inverse, with the arguments it ran with. */
 export const ActionResult = Schema.Struct({
   action: Schema.String,
   system: Schema.String,
+  args: Schema.Json,
   success: Schema.Boolean,
   output: Schema.Json,
   rollback_data: Schema.NullOr(RollbackData),
@@ -57,14 +61,43 @@ export const ActionResult = Schema.Struct({
 })
 export type ActionResult = typeof ActionResult.Type
 
-/** A step rollback could not undo by itself, with what a human has to do. */
+/**
+ * The target of an inverse changed after the run: what the run left there (`expected`) and what is there
+ * now (`current`). The inverse left it alone.
+ */
+export const StateChange = Schema.Struct({
+  expected: Schema.Json,
+  current: Schema.Json
+})
+export type StateChange = typeof StateChange.Type
+
+/**
+ * A step rollback could not undo by itself, with what a human has to do. `changed` is set when the
+ * step was not undone because its target changed since the run (compare before swap).
+ */
 export const ManualStep = Schema.Struct({
   action: Schema.String,
   system: Schema.String,
   reason: Schema.String,
-  rollback_data: Schema.NullOr(RollbackData)
+  rollback_data: Schema.NullOr(RollbackData),
+  changed: Schema.optionalKey(StateChange)
 })
 export type ManualStep = typeof ManualStep.Type
+
+/**
+ * A read a policy made through `ctx.read` before the decision: which read-only action of which system,
+ * with what arguments, and what it returned (or why it failed).
+ */
+export const PolicyRead = Schema.Struct({
+  policy: Schema.String,
+  system: Schema.String,
+  action: Schema.String,
+  args: Schema.Json,
+  success: Schema.Boolean,
+  output: Schema.Json,
+  error: Schema.optionalKey(Schema.String)
+})
+export type PolicyRead = typeof PolicyRead.Type
 
 /** Fields of a receipt covered by the signature (everything but `signature` and `signature_proof`). */
 export const UnsignedReceipt = Schema.Struct({
@@ -75,6 +108,7 @@ export const UnsignedReceipt = Schema.Struct({
   user_attributes: Schema.Record(Schema.String, Schema.Json),
   payload: Schema.Json,
   policy_results: Schema.Array(PolicyResult),
+  policy_reads: Schema.Array(PolicyRead),
   decision: Decision,
   reason: Schema.NullOr(Schema.String),
   actions_taken: Schema.Array(ActionResult),

@@ -18,13 +18,18 @@ import { Cause, Effect, Exit } from "effect"
 import type { PolicyResult } from "./Model.ts"
 import type { PolicyContext } from "./WorkflowContext.ts"
 
-/** What a check returns: a verdict and its reason (the gate adds the policy name). */
+/**
+ * What a check returns: a verdict and its reason (the gate adds the policy name). `redact` lists
+ * sensitive strings the policy found in the request (a credential in the payload): the receipt stores
+ * each one, in every encoding, as `[REDACTED:<fingerprint>]` instead.
+ */
 export interface Verdict {
   readonly passed: boolean
   readonly reason: string
+  readonly redact?: ReadonlyArray<string> | undefined
 }
 
-/** A policy check: synchronous, or an Effect for checks that read systems. */
+/** A policy check: synchronous, or an Effect for checks that read systems through `ctx.read`/`ctx.history`. */
 export type Check = (ctx: PolicyContext) => Verdict | Effect.Effect<Verdict, unknown>
 
 /** A named policy. `shadow` policies are recorded but never change the decision. */
@@ -52,87 +57,177 @@ export const pass = (reason: string): Verdict => ({ passed: true, reason })
 /** Fails with a reason. */
 export const fail = (reason: string): Verdict => ({ passed: false, reason })
 
-const describe = (u: unknown): string => {
-  if (u instanceof Error) return u.message || u.name
-  if (typeof u === "string") return u
+/** Describes anything thrown or returned, without ever throwing itself (hostile values included). */
+export const describe = (u: unknown): string => {
   try {
-    return JSON.stringify(u) ?? String(u)
+    if (u instanceof Error) return String(u.message) || String(u.name)
+    if (typeof u === "string") return u
+    const json = JSON.stringify(u)
+    return json === undefined ? String(u) : json
   } catch {
-    return String(u)
+    try {
+      return Object.prototype.toString.call(u)
+    } catch {
+      return "an unreadable value"
+    }
   }
 }
 
-const isVerdict = (u: unknown): u is Verdict =>
-  typeof u === "object" && u !== null && typeof (u as Verdict).passed === "boolean" &&
-  typeof (u as Verdict).reason === "string"
+const MAX_REASON = 4000
 
-const toResult = (policy: Policy, verdict: unknown): PolicyResult => {
-  const base = isVerdict(verdict)
-    ? { policy: policy.name, passed: verdict.passed, reason: verdict.reason }
-    : { policy: policy.name, passed: false, reason: `Policy returned an invalid result: ${describe(verdict)}` }
-  return policy.shadow ? { ...base, shadow: true } : base
+/** A verdict read exactly once, field by field; `undefined` when it is not one. */
+const readVerdict = (u: unknown): { readonly verdict: Verdict } | { readonly invalid: string } => {
+  try {
+    if (typeof u !== "object" || u === null) {
+      return { invalid: `Policy returned an invalid result: ${u === undefined ? "undefined" : describe(u)}, not a verdict` }
+    }
+    const passed: unknown = (u as Verdict).passed
+    const reason: unknown = (u as Verdict).reason
+    const redact: unknown = (u as Verdict).redact
+    if (typeof passed !== "boolean" || typeof reason !== "string") {
+      return { invalid: "Policy returned an invalid result: expected { passed: boolean, reason: string }" }
+    }
+    let found: Array<string> | undefined
+    if (redact !== undefined) {
+      if (!Array.isArray(redact)) return { invalid: "Policy returned an invalid result: `redact` is not a list of strings" }
+      found = []
+      for (let i = 0; i < redact.length; i++) {
+        const s: unknown = redact[i]
+        if (typeof s !== "string") return { invalid: "Policy returned an invalid result: `redact` is not a list of strings" }
+        found.push(s)
+      }
+    }
+    const text = reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}… (reason truncated)` : reason
+    return { verdict: found === undefined ? { passed, reason: text } : { passed, reason: text, redact: found } }
+  } catch (e) {
+    return { invalid: `Policy returned a result that could not be read: ${describe(e)}` }
+  }
 }
 
-const crashed = (policy: Policy, what: string): PolicyResult => {
-  const base = { policy: policy.name, passed: false, reason: `Policy failed to evaluate (fail closed): ${what}` }
-  return policy.shadow ? { ...base, shadow: true } : base
+/** What the gate decided: every policy's result, and the strings policies asked to redact. */
+export interface Gate {
+  readonly results: ReadonlyArray<PolicyResult>
+  readonly redact: ReadonlyArray<string>
+}
+
+/** Hooks the engine uses to attribute reads to the policy making them. */
+export interface GateHooks {
+  /** Called before each policy's check (and before its Effect runs). */
+  readonly onPolicy?: (policy: Policy) => void
+}
+
+const isEffect = (u: unknown): u is Effect.Effect<unknown, unknown> => {
+  try {
+    return Effect.isEffect(u)
+  } catch {
+    return false
+  }
+}
+
+const isThenable = (u: unknown): boolean => {
+  try {
+    return typeof u === "object" && u !== null && typeof (u as { then?: unknown }).then === "function"
+  } catch {
+    return false
+  }
 }
 
 /**
- * Runs every policy, in order, and returns all results. Never fails: errors become failed results.
- * Synchronous policies run without entering the Effect runtime.
+ * Runs every policy, in order, and returns all results with what to redact. Never fails: anything a
+ * policy throws, fails or dies with, and anything it returns that is not a verdict (a Promise, a revoked
+ * Proxy, a verdict whose fields throw when read) is a failed check. Synchronous policies run without
+ * entering the Effect runtime.
  */
-export const evaluate = (
-  policies: ReadonlyArray<Policy>,
-  ctx: PolicyContext
-): Effect.Effect<ReadonlyArray<PolicyResult>> => {
+export const gate = (policies: ReadonlyArray<Policy>, ctx: PolicyContext, hooks: GateHooks = {}): Effect.Effect<Gate> => {
   const results: Array<PolicyResult> = []
+  const redact: Array<string> = []
+  const record = (policy: Policy, out: unknown): void => {
+    if (isThenable(out)) {
+      try {
+        ;(out as Promise<unknown>).then(undefined, () => undefined) // never an unhandled rejection
+      } catch {
+        // a hostile thenable: nothing to await
+      }
+      results.push(result(policy, { passed: false, reason: "Policy returned an invalid result: a Promise; return a verdict, or an Effect for checks that wait" }))
+      return
+    }
+    const read = readVerdict(out)
+    if ("invalid" in read) {
+      results.push(result(policy, { passed: false, reason: read.invalid }))
+      return
+    }
+    if (read.verdict.redact !== undefined) redact.push(...read.verdict.redact)
+    results.push(result(policy, read.verdict))
+  }
+  const start = (policy: Policy): unknown => {
+    hooks.onPolicy?.(policy)
+    try {
+      return policy.check(ctx)
+    } catch (e) {
+      return new Thrown(e)
+    }
+  }
   for (let i = 0; i < policies.length; i++) {
     const policy = policies[i]!
-    let out: ReturnType<Check>
-    try {
-      out = policy.check(ctx)
-    } catch (e) {
-      results.push(crashed(policy, describe(e)))
+    const out = start(policy)
+    if (out instanceof Thrown) {
+      results.push(crashed(policy, describe(out.error)))
       continue
     }
-    if (Effect.isEffect(out)) return evaluateRest(policies, ctx, results, i, out)
-    results.push(toResult(policy, out))
+    if (isEffect(out)) return gateRest(policies, i, out, start, record, results, redact, hooks)
+    record(policy, out)
   }
-  return Effect.succeed(results)
+  return Effect.succeed({ results, redact })
 }
 
-const evaluateRest = (
+class Thrown {
+  readonly error: unknown
+  constructor(error: unknown) {
+    this.error = error
+  }
+}
+
+const gateRest = (
   policies: ReadonlyArray<Policy>,
-  ctx: PolicyContext,
-  results: Array<PolicyResult>,
   from: number,
-  first: Effect.Effect<Verdict, unknown>
-): Effect.Effect<ReadonlyArray<PolicyResult>> =>
+  first: Effect.Effect<unknown, unknown>,
+  start: (policy: Policy) => unknown,
+  record: (policy: Policy, out: unknown) => void,
+  results: Array<PolicyResult>,
+  redact: Array<string>,
+  hooks: GateHooks
+): Effect.Effect<Gate> =>
   Effect.gen(function*() {
     for (let i = from; i < policies.length; i++) {
       const policy = policies[i]!
-      let out: ReturnType<Check>
-      if (i === from) out = first
-      else {
-        try {
-          out = policy.check(ctx)
-        } catch (e) {
-          results.push(crashed(policy, describe(e)))
-          continue
-        }
-      }
-      if (!Effect.isEffect(out)) {
-        results.push(toResult(policy, out))
+      const out = i === from ? first : start(policy)
+      if (out instanceof Thrown) {
+        results.push(crashed(policy, describe(out.error)))
         continue
       }
-      const exit = yield* Effect.exit(out)
-      results.push(
-        Exit.isSuccess(exit) ? toResult(policy, exit.value) : crashed(policy, describe(Cause.squash(exit.cause)))
-      )
+      if (!isEffect(out)) {
+        record(policy, out)
+        continue
+      }
+      hooks.onPolicy?.(policy)
+      const exit = yield* Effect.exit(Effect.suspend(() => out))
+      if (Exit.isSuccess(exit)) record(policy, exit.value)
+      else results.push(crashed(policy, describe(Cause.squash(exit.cause))))
     }
-    return results
+    return { results, redact }
   })
+
+const result = (policy: Policy, verdict: Verdict): PolicyResult => {
+  const base = { policy: policy.name, passed: verdict.passed, reason: verdict.reason }
+  return policy.shadow ? { ...base, shadow: true } : base
+}
+
+const crashed = (policy: Policy, what: string): PolicyResult =>
+  result(policy, { passed: false, reason: `Policy failed to evaluate (fail closed): ${what}` })
+
+/** Runs every policy, in order, and returns all results (see `gate`). */
+export const evaluate = (policies: ReadonlyArray<Policy>, ctx: PolicyContext): Effect.Effect<ReadonlyArray<PolicyResult>> =>
+  Effect.map(gate(policies, ctx), (g) => g.results)
 
 /** True when no enforced (non-shadow) policy failed. */
 export const allPassed = (results: ReadonlyArray<PolicyResult>): boolean => {

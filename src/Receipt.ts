@@ -139,7 +139,8 @@ const decodeStrict = Schema.decodeUnknownResult(ReceiptSchema, { onExcessPropert
 export const verifyWith = async (
   signer: SignerService,
   input: unknown,
-  hasher: Merkle.Hasher = Merkle.portableHasher
+  hasher: Merkle.Hasher = Merkle.portableHasher,
+  verified?: Set<string>
 ): Promise<Verification> => {
   const decoded = decodeStrict(input)
   if (decoded._tag === "Failure") return { valid: false, reason: `Not a receipt: ${decoded.failure.message}` }
@@ -161,7 +162,14 @@ export const verifyWith = async (
   }
   const root = Merkle.rootFromProof(leaf, receipt.signature_proof, hasher)
   if (root === undefined) return { valid: false, reason: "Malformed signature proof" }
+  // Receipts signed together share a root: a (root, signature) pair checked once need not be checked again.
+  const key = verified === undefined ? "" : `${bytesToHex(root)}:${receipt.signature}`
+  if (verified !== undefined && verified.has(key)) return { valid: true }
   const ok = await signer.verify(rootMessage(root), hexToBytes(receipt.signature))
+  if (ok && verified !== undefined) {
+    if (verified.size >= 10_000) verified.clear()
+    verified.add(key)
+  }
   return ok ? { valid: true } : { valid: false, reason: "Signature does not match the receipt's contents" }
 }
 
@@ -188,7 +196,7 @@ export const scrub = <A>(value: A, secrets: ReadonlyArray<string>): A => {
     if (Array.isArray(v)) return v.map(go)
     if (typeof v === "object" && v !== null) {
       const o: Record<string, unknown> = {}
-      for (const [k, x] of Object.entries(v)) o[clean(k)] = go(x)
+      for (const [k, x] of Object.entries(v)) Canonical.setKey(o, clean(k), go(x))
       return o
     }
     return v

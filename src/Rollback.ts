@@ -1,18 +1,23 @@
 /**
- * Rollback: load the receipt → verify its signature (refuse if invalid) → refuse BLOCKed runs, rollbacks
- * and runs already rolled back → walk successful, not-already-done actions in reverse → dispatch each
- * recorded inverse through the connector registered under that system key → sign a rollback receipt
- * linking the original. Irreversible steps are reported with what to fix by hand, never skipped silently.
- * Runs whose process died mid-way are first receipted from the write-ahead journal (decision PARTIAL).
+ * Rollback: take the run's lease (refused with `RunInProgress` while the run, or another rollback of it,
+ * is live) → load the receipt, or receipt a crashed run from its verified journal chain → verify the
+ * signature (refuse if invalid) → refuse BLOCKed runs, rollbacks and runs already rolled back → walk
+ * successful, not-already-done actions in reverse → dispatch each recorded inverse through the connector
+ * registered under that system key → sign a rollback receipt `rb-<attempt>-<run id>` whose signed
+ * `original_run_id` links it to the run. Inverses compare before they swap: a step whose target changed
+ * since the run is left alone and reported as a manual step with both states, and rollback stops there.
+ * Irreversible steps are reported with what to fix by hand, never skipped silently.
  * @module
  */
 import { Cause, Clock, Effect, Exit, Option } from "effect"
+import * as ConnectorError from "./ConnectorError.ts"
 import type { Engine } from "./Engine.ts"
-import { RollbackError } from "./EnactError.ts"
-import * as Journal from "./Journal.ts"
+import { RollbackError, RunInProgress } from "./EnactError.ts"
+import * as JournalChain from "./JournalChain.ts"
 import type { ActionResult, Json, ManualStep, Outcome, Receipt, RollbackData } from "./Model.ts"
-import { verifyWith } from "./Receipt.ts"
-import { finish } from "./Run.ts"
+import { describe } from "./Policy.ts"
+import { scrub } from "./Receipt.ts"
+import * as Seal from "./Seal.ts"
 import type { SignerError } from "./Signer.ts"
 import * as StoreError from "./StoreError.ts"
 
@@ -29,43 +34,41 @@ export interface PlannedStep {
   readonly manual: string | null
 }
 
-/** What rollback would do, without doing it. */
+/** What rollback would do, without doing it. `fromJournal`: the run crashed and has no receipt yet. */
 export interface Plan {
   readonly runId: string
   readonly workflow: string
   readonly steps: ReadonlyArray<PlannedStep>
+  readonly fromJournal: boolean
 }
 
-export type Error = RollbackError | StoreError.StoreError | SignerError
+export type Error = RollbackError | RunInProgress | StoreError.StoreError | SignerError
 
 const MAX_ATTEMPTS = 20
-const attemptId = (runId: string, n: number): string => (n === 1 ? `rb-${runId}` : `rb-${runId}-${n}`)
+
+/**
+ * The id of a rollback attempt's receipt: `rb-<attempt>-<run id>`. Unambiguous (the attempt number holds
+ * no `-`), and never parsed: attempts are found by building ids and checking the signed `original_run_id`.
+ */
+export const attemptId = (runId: string, n: number): string => `rb-${n}-${runId}`
 
 const refuse = (runId: string, reason: RollbackError["reason"], message: string) =>
   Effect.fail(new RollbackError({ runId, reason, message }))
 
-/** Writes a signed PARTIAL receipt for a run that only has a journal (its process died mid-run). */
-export const recoverRun = (engine: Engine, runId: string): Effect.Effect<Option.Option<Outcome>, StoreError.StoreError | SignerError> =>
+const leasedToInProgress = (runId: string) => (e: StoreError.StoreError) =>
+  e.reason._tag === "Leased" ? new RunInProgress({ runId, message: e.reason.message }) : e
+
+/** A crashed run's journal, verified and folded into actions. */
+const fromJournal = (engine: Engine, runId: string) =>
   Effect.gen(function*() {
     const entries = yield* engine.journal.read(runId)
     if (Option.isNone(entries)) return Option.none()
-    const existing = yield* engine.store.get(runId)
-    if (Option.isSome(existing)) {
-      yield* engine.journal.remove(runId)
-      return Option.none()
-    }
-    const bad = yield* Effect.promise(() => Journal.firstUnverified(engine.signer, runId, entries.value))
-    if (bad !== -1) {
-      return yield* StoreError.corrupt(
-        `Journal of ${runId}: entry ${bad} is not signed by this signer; refusing to receipt or undo it`
-      )
-    }
-    const { begin, steps } = Journal.replay(entries.value)
-    if (begin === undefined) return yield* StoreError.corrupt(`Journal of ${runId} has no begin record`)
-    const actions: Array<ActionResult> = steps.map((s) =>
+    const replay = yield* JournalChain.verify(engine.signer, runId, entries.value)
+    const actions: Array<ActionResult> = replay.steps.map((s) =>
       s.outcome ?? {
         action: s.action,
         system: s.system,
+        args: s.args,
         success: true,
         output: null,
         rollback_data: s.rollback_data,
@@ -73,7 +76,23 @@ export const recoverRun = (engine: Engine, runId: string): Effect.Effect<Option.
         error: "Outcome unknown: the process stopped after journaling this action; treated as applied"
       }
     )
-    const outcome = yield* finish(engine, {
+    return Option.some({ replay, actions })
+  })
+
+/**
+ * Writes a signed PARTIAL receipt for a run that only has a journal (its process died mid-run). The
+ * caller must hold the run's lease.
+ */
+const recoverRun = (engine: Engine, runId: string): Effect.Effect<Option.Option<Outcome>, StoreError.StoreError | SignerError> =>
+  Effect.gen(function*() {
+    const journal = yield* fromJournal(engine, runId)
+    if (Option.isNone(journal)) return Option.none()
+    if (Option.isSome(yield* engine.store.get(runId))) {
+      yield* engine.journal.remove(runId) // a finished run whose cleanup was cut short
+      return Option.none()
+    }
+    const { actions, replay: { begin } } = journal.value
+    const outcome = yield* Seal.finish(engine, {
       runId,
       workflow: begin.workflow,
       user: begin.user_email,
@@ -85,66 +104,75 @@ export const recoverRun = (engine: Engine, runId: string): Effect.Effect<Option.
       decision: "PARTIAL",
       reason: "Process stopped mid-run; receipt recovered from the write-ahead journal",
       actions
-    }, undefined, true)
+    }, undefined, { journaled: true })
     return Option.some(outcome)
   })
 
-/** What `recover` did: the runs it receipted, and the journals it refused (each left in place). */
+/** What `recover` did: runs receipted, journals refused (each left in place), runs still live (skipped). */
 export interface RecoverReport {
   readonly recovered: ReadonlyArray<Outcome>
   readonly refused: ReadonlyArray<{ readonly runId: string; readonly reason: string }>
+  readonly inProgress: ReadonlyArray<string>
 }
 
 /**
- * Receipts every crashed run left in the journal. Call at start-up. A journal that cannot be trusted or
- * read (unsigned, edited, torn before its first record) is reported in `refused` and left for a human;
- * it does not stop the others from being recovered. Fails only if the journal cannot be listed, or a
- * receipt cannot be signed or stored.
+ * Receipts every crashed run left in the journal. Call at start-up. A run whose lease is alive is running
+ * (here or in another process) and is skipped. A journal that cannot be trusted (unsigned, edited,
+ * reordered, truncated in the middle) is reported in `refused` and left for a human; it does not stop the
+ * others. Fails only if the journal cannot be listed, or a receipt cannot be signed or stored.
  */
 export const recoverAll = (engine: Engine): Effect.Effect<RecoverReport, StoreError.StoreError | SignerError> =>
-  Effect.flatMap(engine.journal.runs(), (ids) =>
-    Effect.map(
-      Effect.forEach(ids, (id) =>
-        recoverRun(engine, id).pipe(
-          Effect.map((o) => ({ id, outcome: o, refused: null as string | null })),
-          Effect.catchIf(
-            (e): e is StoreError.StoreError => e._tag === "StoreError" && e.reason._tag === "Corrupt",
-            (e) => Effect.succeed({ id, outcome: Option.none<Outcome>(), refused: e.message as string | null })
-          )
-        ), { concurrency: 1 }),
-      (results) => ({
-        recovered: results.flatMap((r) => (Option.isSome(r.outcome) ? [r.outcome.value] : [])),
-        refused: results.flatMap((r) => (r.refused === null ? [] : [{ runId: r.id, reason: r.refused }]))
-      })
-    ))
+  Effect.gen(function*() {
+    const recovered: Array<Outcome> = []
+    const refused: Array<{ runId: string; reason: string }> = []
+    const inProgress: Array<string> = []
+    for (const id of yield* engine.journal.runs()) {
+      const result = yield* Effect.scoped(Effect.gen(function*() {
+        yield* engine.journal.acquire(id, { takeOver: true })
+        return yield* recoverRun(engine, id)
+      })).pipe(Effect.result)
+      if (result._tag === "Success") {
+        if (Option.isSome(result.success)) recovered.push(result.success.value)
+        continue
+      }
+      const e = result.failure
+      if (e._tag === "StoreError" && e.reason._tag === "Leased") inProgress.push(id)
+      else if (e._tag === "StoreError" && e.reason._tag === "Corrupt") refused.push({ runId: id, reason: e.message })
+      else return yield* Effect.fail(e)
+    }
+    return { recovered, refused, inProgress }
+  })
 
 interface Loaded {
   readonly receipt: Receipt
   readonly attempts: ReadonlyArray<Receipt>
 }
 
-const load = (engine: Engine, runId: string): Effect.Effect<Loaded, Error> =>
+const checkReceipt = (engine: Engine, runId: string, receipt: Receipt) =>
   Effect.gen(function*() {
-    if (!StoreError.isValidRunId(runId)) return yield* StoreError.invalidRunId(runId)
-    let found = yield* engine.store.get(runId)
-    if (Option.isNone(found)) {
-      const recovered = yield* recoverRun(engine, runId)
-      if (Option.isSome(recovered)) found = Option.some(recovered.value.receipt)
+    if (!(yield* engine.verifyStored(receipt))) {
+      return yield* refuse(runId, "InvalidSignature", "Refusing to roll back: the receipt's signature does not verify")
     }
-    if (Option.isNone(found)) return yield* refuse(runId, "NotFound", `No receipt or journal for run ${runId}`)
-    const receipt = found.value
-    const check = yield* Effect.promise(() => verifyWith(engine.signer, receipt, engine.hasher))
-    if (!check.valid) return yield* refuse(runId, "InvalidSignature", `Refusing to roll back: ${check.reason}`)
+    if (receipt.run_id !== runId) return yield* refuse(runId, "InvalidSignature", `The receipt stored as ${runId} is for run ${receipt.run_id}`)
     if (receipt.decision === "BLOCK") return yield* refuse(runId, "Blocked", "Run was BLOCKed: nothing was executed")
     if (receipt.original_run_id !== null) {
       return yield* refuse(runId, "IsRollback", "Refusing to roll back a rollback; run the original workflow again")
     }
+  })
+
+/** Earlier rollback attempts, each verified and checked to be linked to `runId` by its signed field. */
+const attemptsOf = (engine: Engine, runId: string) =>
+  Effect.gen(function*() {
     const attempts: Array<Receipt> = []
     for (let n = 1; n <= MAX_ATTEMPTS; n++) {
       const prior = yield* engine.store.get(attemptId(runId, n))
       if (Option.isNone(prior)) break
-      const ok = yield* Effect.promise(() => verifyWith(engine.signer, prior.value, engine.hasher))
-      if (!ok.valid) return yield* refuse(runId, "InvalidSignature", `Earlier rollback receipt is invalid: ${ok.reason}`)
+      if (!(yield* engine.verifyStored(prior.value))) {
+        return yield* refuse(runId, "InvalidSignature", `Earlier rollback receipt ${attemptId(runId, n)} does not verify`)
+      }
+      if (prior.value.original_run_id !== runId) {
+        return yield* refuse(runId, "Corrupt", `Receipt ${attemptId(runId, n)} is not a rollback of ${runId}`)
+      }
       if (prior.value.decision === "ROLLED_BACK") {
         return yield* refuse(runId, "AlreadyRolledBack", `Run was already rolled back by ${prior.value.run_id}`)
       }
@@ -153,7 +181,20 @@ const load = (engine: Engine, runId: string): Effect.Effect<Loaded, Error> =>
     if (attempts.length >= MAX_ATTEMPTS) {
       return yield* refuse(runId, "TooManyAttempts", `Rollback was attempted ${MAX_ATTEMPTS} times; finish it by hand`)
     }
-    return { receipt, attempts }
+    return attempts
+  })
+
+/** Loads and checks the receipt, recovering it from the journal if the run crashed (lease held). */
+const load = (engine: Engine, runId: string): Effect.Effect<Loaded, Error> =>
+  Effect.gen(function*() {
+    let found = yield* engine.store.get(runId)
+    if (Option.isNone(found)) {
+      const recovered = yield* recoverRun(engine, runId)
+      if (Option.isSome(recovered)) found = Option.some(recovered.value.receipt)
+    }
+    if (Option.isNone(found)) return yield* refuse(runId, "NotFound", `No receipt or journal for run ${runId}`)
+    yield* checkReceipt(engine, runId, found.value)
+    return { receipt: found.value, attempts: yield* attemptsOf(engine, runId) }
   })
 
 const stepsDoneBefore = (attempts: ReadonlyArray<Receipt>): Set<number> => {
@@ -169,10 +210,10 @@ const stepsDoneBefore = (attempts: ReadonlyArray<Receipt>): Set<number> => {
   return done
 }
 
-const planOf = (receipt: Receipt, skip: Set<number>): ReadonlyArray<PlannedStep> => {
+const planOf = (actions: ReadonlyArray<ActionResult>, skip: Set<number>): ReadonlyArray<PlannedStep> => {
   const steps: Array<PlannedStep> = []
-  for (let i = receipt.actions_taken.length - 1; i >= 0; i--) {
-    const a = receipt.actions_taken[i]!
+  for (let i = actions.length - 1; i >= 0; i--) {
+    const a = actions[i]!
     if (!a.success || a.already_done || skip.has(i)) continue
     const rb: RollbackData | null = a.rollback_data
     if (rb === null) continue // read-only action: nothing to undo
@@ -189,13 +230,30 @@ const planOf = (receipt: Receipt, skip: Set<number>): ReadonlyArray<PlannedStep>
   return steps
 }
 
-/** Shows what `rollback(runId)` would do, after the same checks, without doing anything. */
+/**
+ * Shows what `rollback(runId)` would do, after the same checks, without writing or undoing anything:
+ * from the receipt, or for a crashed run from its verified journal (no PARTIAL receipt is written).
+ * Refused with `RunInProgress` while the run's lease is alive.
+ */
 export const plan = (engine: Engine, runId: string): Effect.Effect<Plan, Error> =>
-  Effect.map(load(engine, runId), ({ attempts, receipt }) => ({
-    runId,
-    workflow: receipt.workflow,
-    steps: planOf(receipt, stepsDoneBefore(attempts))
-  }))
+  Effect.gen(function*() {
+    if (!StoreError.isValidRunId(runId)) return yield* StoreError.invalidRunId(runId)
+    if ((yield* engine.journal.leaseState(runId)) === "alive") {
+      return yield* new RunInProgress({ runId, message: `Run ${runId} is running or being rolled back; plan it once it has finished` })
+    }
+    const found = yield* engine.store.get(runId)
+    if (Option.isSome(found)) {
+      yield* checkReceipt(engine, runId, found.value)
+      const attempts = yield* attemptsOf(engine, runId)
+      return { runId, workflow: found.value.workflow, steps: planOf(found.value.actions_taken, stepsDoneBefore(attempts)), fromJournal: false }
+    }
+    const journal = yield* fromJournal(engine, runId).pipe(
+      Effect.catchIf((e) => e.reason._tag === "Corrupt", (e) => refuse(runId, "Corrupt", e.message))
+    )
+    if (Option.isNone(journal)) return yield* refuse(runId, "NotFound", `No receipt or journal for run ${runId}`)
+    const { actions, replay } = journal.value
+    return { runId, workflow: replay.begin.workflow, steps: planOf(actions, new Set()), fromJournal: true }
+  })
 
 /** Options for `rollback`. */
 export interface RollbackOptions {
@@ -205,67 +263,84 @@ export interface RollbackOptions {
 
 /** Rolls a run back. See the module doc for the checks. */
 export const rollback = (engine: Engine, runId: string, options: RollbackOptions = {}): Effect.Effect<Outcome, Error> =>
-  Effect.suspend(() => {
-    if (engine.rollingBack.has(runId)) return refuse(runId, "InProgress", "A rollback of this run is already running")
-    engine.rollingBack.add(runId)
-    return Effect.ensuring(execute(engine, runId, options), Effect.sync(() => engine.rollingBack.delete(runId)))
-  })
-
-const execute = (engine: Engine, runId: string, options: RollbackOptions): Effect.Effect<Outcome, Error> =>
   Effect.gen(function*() {
-    const { attempts, receipt } = yield* load(engine, runId)
-    const steps = planOf(receipt, stepsDoneBefore(attempts))
+    if (!StoreError.isValidRunId(runId)) return yield* StoreError.invalidRunId(runId)
+    yield* engine.journal.acquire(runId, { takeOver: true }).pipe(Effect.mapError(leasedToInProgress(runId)))
+    const loaded = yield* load(engine, runId).pipe(
+      Effect.catchIf(
+        (e): e is StoreError.StoreError => e._tag === "StoreError" && e.reason._tag === "Corrupt",
+        (e) => refuse(runId, "Corrupt", e.message)
+      )
+    )
+    return yield* undo(engine, runId, loaded, options)
+  }).pipe(Effect.scoped, Effect.uninterruptible)
+
+const undo = (engine: Engine, runId: string, loaded: Loaded, options: RollbackOptions): Effect.Effect<Outcome, Error> =>
+  Effect.gen(function*() {
+    const { attempts, receipt } = loaded
     const reversed: Array<ActionResult> = []
     const manual: Array<ManualStep> = []
     let stopped: string | null = null
-    for (const s of steps) {
+    for (const s of planOf(receipt.actions_taken, stepsDoneBefore(attempts))) {
       const original = receipt.actions_taken[s.step]!
+      const pending = (reason: string, changed?: ManualStep["changed"]) =>
+        manual.push({ action: s.action, system: s.system, reason, rollback_data: original.rollback_data, ...(changed === undefined ? {} : { changed }) })
       if (stopped !== null) {
-        manual.push({ action: s.action, system: s.system, reason: `Not attempted: ${stopped}`, rollback_data: original.rollback_data })
+        pending(`Not attempted: ${stopped}`)
         continue
       }
       if (s.irreversible) {
-        manual.push({ action: s.action, system: s.system, reason: s.manual ?? "Irreversible", rollback_data: original.rollback_data })
+        pending(s.manual ?? "Irreversible")
         continue
       }
-      const connector = Object.hasOwn(engine.systems, s.system) ? engine.systems[s.system] : undefined
-      const inverse = connector !== undefined && Object.hasOwn(connector.inverses, s.inverse)
-        ? connector.inverses[s.inverse]
-        : undefined
+      const def = engine.systems.get(s.system)
+      const inverse = def !== undefined && Object.hasOwn(def.inverses, s.inverse) ? def.inverses[s.inverse] : undefined
       if (inverse === undefined) {
         stopped = `no connector registered as '${s.system}' offers the inverse '${s.inverse}'`
-        manual.push({ action: s.action, system: s.system, reason: `Cannot undo: ${stopped}`, rollback_data: original.rollback_data })
+        pending(`Cannot undo: ${stopped}`)
         continue
       }
-      const exit = yield* Effect.exit(Effect.suspend(() => inverse(s.args)))
+      const exit = yield* Effect.exit(Effect.suspend(() => inverse(s.args)).pipe(
+        Effect.catchDefect((d) => Effect.fail(ConnectorError.transport(s.system, s.inverse, `The connector failed: ${describe(d)}`)))
+      ))
       if (Exit.isSuccess(exit)) {
         reversed.push({
           action: s.inverse,
           system: s.system,
+          args: s.args,
           success: true,
-          output: { reversed_step: s.step, result: exit.value },
+          output: { reversed_step: s.step, result: scrub(exit.value, engine.secrets) },
           rollback_data: null,
           already_done: false
         })
-      } else {
-        const err = Cause.squash(exit.cause)
-        const message = err instanceof Error ? err.message : String(err)
-        reversed.push({
-          action: s.inverse,
-          system: s.system,
-          success: false,
-          output: { reversed_step: s.step },
-          rollback_data: null,
-          already_done: false,
-          error: message
+        continue
+      }
+      const err = Cause.squash(exit.cause)
+      const message = scrub(describe(err), engine.secrets)
+      reversed.push({
+        action: s.inverse,
+        system: s.system,
+        args: s.args,
+        success: false,
+        output: { reversed_step: s.step },
+        rollback_data: null,
+        already_done: false,
+        error: message
+      })
+      if (err instanceof ConnectorError.ConnectorError && err.reason._tag === "Changed") {
+        stopped = `step ${s.step} (${s.action}) changed since the run`
+        pending(`Changed since the run: ${message}. Left as it is; undo by hand if still wanted`, {
+          expected: err.reason.expected,
+          current: err.reason.current
         })
+      } else {
         stopped = `undoing step ${s.step} (${s.action}) failed: ${message}`
-        manual.push({ action: s.action, system: s.system, reason: `Undo failed: ${message}`, rollback_data: original.rollback_data })
+        pending(`Undo failed: ${message}`)
       }
     }
     const complete = manual.length === 0
     const ms = yield* Clock.currentTimeMillis
-    return yield* finish(engine, {
+    return yield* Seal.finish(engine, {
       runId: attemptId(runId, attempts.length + 1),
       workflow: receipt.workflow,
       user: options.user ?? receipt.user_email,
@@ -279,5 +354,5 @@ const execute = (engine: Engine, runId: string, options: RollbackOptions): Effec
       actions: reversed,
       manualSteps: manual,
       originalRunId: runId
-    }, undefined, false)
-  }).pipe(Effect.uninterruptible)
+    })
+  })

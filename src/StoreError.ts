@@ -19,10 +19,12 @@ export class NotFound extends Schema.TaggedClass<NotFound>()("NotFound", { messa
 export class AlreadyExists extends Schema.TaggedClass<AlreadyExists>()("AlreadyExists", { message: Schema.String }) {}
 /** Stored data could not be decoded (torn, edited or from an unknown format version). */
 export class Corrupt extends Schema.TaggedClass<Corrupt>()("Corrupt", { message: Schema.String }) {}
+/** A live lease holds the run: it is running, or being rolled back or recovered, here or elsewhere. */
+export class Leased extends Schema.TaggedClass<Leased>()("Leased", { message: Schema.String }) {}
 /** The underlying storage failed. */
 export class Io extends Schema.TaggedClass<Io>()("Io", { message: Schema.String }) {}
 
-export const Reason = Schema.Union([InvalidRunId, NotFound, AlreadyExists, Corrupt, Io])
+export const Reason = Schema.Union([InvalidRunId, NotFound, AlreadyExists, Corrupt, Leased, Io])
 export type Reason = typeof Reason.Type
 
 export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", { reason: Reason }) {
@@ -48,4 +50,5 @@ export const notFound = (what: string): StoreError => new StoreError({ reason: n
 export const alreadyExists = (what: string): StoreError =>
   new StoreError({ reason: new AlreadyExists({ message: what }) })
 export const corrupt = (what: string): StoreError => new StoreError({ reason: new Corrupt({ message: what }) })
+export const leased = (what: string): StoreError => new StoreError({ reason: new Leased({ message: what }) })
 export const io = (what: string): StoreError => new StoreError({ reason: new Io({ message: what }) })

@@ -15,8 +15,9 @@
  * ```
  * @module
  */
-import { Exit, Schema, SchemaIssue } from "effect"
-import type { Effect } from "effect"
+import { Effect, Exit, Schema, SchemaIssue } from "effect"
+import type { ActionCall } from "./Connector.ts"
+import type { ActionResult, Json } from "./Model.ts"
 import type { WorkflowContext } from "./WorkflowContext.ts"
 
 /** A registered workflow. The payload type is erased at registration. */
@@ -39,6 +40,73 @@ export const make = <P>(options: {
     throw new TypeError(`Cannot register workflow ${JSON.stringify(options.name)}: expected 1-128 of [A-Za-z0-9_.:-]`)
   }
   return { name: options.name, payload: options.payload, run: options.run }
+}
+
+/**
+ * What an async workflow sees: the run's data and an `act` that returns a Promise (it rejects with the
+ * `ConnectorError` or `StoreError` the action failed with). Every call is receipted; once the workflow's
+ * Promise has settled, the engine waits for calls still in flight, and refuses any made later.
+ */
+export interface AsyncWorkflowContext<P = unknown> {
+  readonly runId: string
+  readonly workflow: string
+  readonly user: string
+  readonly userAttributes: Readonly<Record<string, Json>>
+  readonly payload: P
+  readonly now: Date
+  readonly act: (system: string, call: ActionCall) => Promise<ActionResult>
+}
+
+/**
+ * Defines a workflow as an `async` function, for code that does not use Effect. Same rules as `make`:
+ * the payload is decoded strictly, every policy runs first, and every `ctx.act` is journaled and
+ * receipted.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Workflow } from "./mod.ts"
+ * import * as FileSystem from "./connectors/FileSystem.ts"
+ * const writeNote = Workflow.makeAsync({
+ *   name: "write_note",
+ *   payload: Schema.Struct({ path: Schema.String, content: Schema.String }),
+ *   run: async (ctx) => {
+ *     const written = await ctx.act("files", FileSystem.writeFile(ctx.payload))
+ *     return written.output
+ *   }
+ * })
+ * ```
+ */
+export const makeAsync = <P>(options: {
+  readonly name: string
+  readonly payload: Schema.Decoder<P>
+  readonly run: (ctx: AsyncWorkflowContext<P>) => Promise<unknown>
+}): Workflow<P> => {
+  const run = options.run
+  return make({
+    name: options.name,
+    payload: options.payload,
+    run: (ctx) =>
+      Effect.flatMap(Effect.context<never>(), (services) => {
+        const runPromise = Effect.runPromiseWith(services)
+        const actx: AsyncWorkflowContext<P> = Object.freeze({
+          runId: ctx.runId,
+          workflow: ctx.workflow,
+          user: ctx.user,
+          userAttributes: ctx.userAttributes,
+          payload: ctx.payload,
+          get now() {
+            return ctx.now
+          },
+          act: (system: string, call: ActionCall) => {
+            const pending = runPromise(ctx.act(system, call))
+            pending.then(undefined, () => undefined) // a call the workflow forgot to await never crashes the host
+            return pending
+          }
+        })
+        return Effect.tryPromise({ try: () => Promise.resolve(run(actx)), catch: (e) => e })
+      })
+  })
 }
 
 /** One problem with a payload, by field path. */

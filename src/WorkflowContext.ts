@@ -1,21 +1,23 @@
 /**
- * The bag of data every policy and workflow receives: who asked, what for, and the connectors they may use.
- * Policies get a `PolicyContext` (no way to act); workflows get a `WorkflowContext` whose `act` runs a
- * connector action through the allowlist, the journal and the run's action log.
+ * What every policy and workflow receives: who asked, what for, and narrow, recorded ways to touch
+ * systems. Nothing here is a live connector: policies read through `read` (read-only actions the instance
+ * allows, recorded in the receipt) and `history` (receipts that verify); workflows act through `act`.
+ * The payload and user attributes are a frozen snapshot taken once, at entry.
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
- * import { FileSystem } from "./mod.ts"
+ * import type { WorkflowContext } from "./mod.ts"
+ * import * as FileSystem from "./connectors/FileSystem.ts"
  * const step = (ctx: WorkflowContext<{ path: string }>) =>
  *   ctx.act("files", FileSystem.deleteFile({ path: ctx.payload.path }))
  * ```
  * @module
  */
 import type { Effect } from "effect"
-import type { ActionCall, Connector } from "./Connector.ts"
+import type { ActionCall } from "./Connector.ts"
 import type { ConnectorError } from "./ConnectorError.ts"
-import type { ActionResult, Json } from "./Model.ts"
+import type { ActionResult, Json, Receipt } from "./Model.ts"
+import type { ListFilter } from "./ReceiptStore.ts"
 import type { StoreError } from "./StoreError.ts"
 
 /** What policies see. `payload` is the decoded payload when the workflow declares a Schema. */
@@ -24,12 +26,22 @@ export interface PolicyContext<P = unknown> {
   readonly workflow: string
   /** The acting user or agent (the receipt's `user_email`). */
   readonly user: string
-  /** Role, clearance, team...: whatever the caller vouches for. */
+  /** Role, clearance, team...: whatever the caller vouches for (a frozen snapshot). */
   readonly userAttributes: Readonly<Record<string, Json>>
   readonly payload: P
-  readonly systems: Readonly<Record<string, Connector>>
   /** The run's start time. */
   readonly now: Date
+  /**
+   * Runs a read-only action that the connector registered under `system` allows, and returns its output.
+   * The call and its result are recorded in the receipt (`policy_reads`). A mutating or disallowed action
+   * fails with `NotAllowed` and runs nothing.
+   */
+  readonly read: (system: string, call: ActionCall) => Effect.Effect<Json, ConnectorError>
+  /**
+   * Receipts of earlier runs matching `filter`, newest first, keeping only those whose signature
+   * verifies: a forged or edited receipt in the store never counts as evidence.
+   */
+  readonly history: (filter?: ListFilter) => Effect.Effect<ReadonlyArray<Receipt>, StoreError>
 }
 
 /** What workflows see: the policy context plus `act`. */
@@ -37,7 +49,7 @@ export interface WorkflowContext<P = unknown> extends PolicyContext<P> {
   /**
    * Runs one action on the connector registered under `system`. The result is recorded in the receipt
    * whether it succeeds or fails; a failure also fails the effect, so the workflow stops unless it
-   * handles the error.
+   * handles the error. Once the run has finished, `act` refuses to run anything.
    */
   readonly act: (system: string, call: ActionCall) => Effect.Effect<ActionResult, ConnectorError | StoreError>
 }

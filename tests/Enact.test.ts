@@ -55,6 +55,7 @@ describe("Enact.run", () => {
       assert.deepStrictEqual(receipt.actions_taken[0], {
         action: "set",
         system: "store",
+        args: { key: "a", value: "1" },
         success: true,
         output: { key: "a", value: "1" },
         rollback_data: { action: "restore", args: { key: "a", value: null } },
@@ -272,7 +273,7 @@ describe("payload checking", () => {
       assert.deepStrictEqual(kv.log, [])
       assert.deepStrictEqual(outcome.receipt.actions_taken, [])
       assert.strictEqual(outcome.receipt.policy_results.length, 1)
-      assert.strictEqual(outcome.receipt.policy_results[0]?.policy, "payload_schema")
+      assert.include(["payload_schema", "request_snapshot"], outcome.receipt.policy_results[0]?.policy)
       assert.isFalse(outcome.receipt.policy_results[0]?.passed)
       assert.deepStrictEqual(yield* enact.verify(outcome.receipt), { valid: true })
       return outcome.receipt
@@ -308,10 +309,12 @@ describe("payload checking", () => {
   it.effect("a payload that is not plain JSON blocks without recording it", () =>
     Effect.gen(function*() {
       const r = yield* bad({ key: "a", value: "1", when: new Date(0) })
-      assert.strictEqual(r.payload, "[payload is not JSON]")
-      assert.include(r.reason ?? "", "not plain JSON")
+      assert.strictEqual(r.policy_results[0]?.policy, "request_snapshot")
+      assert.isNull(r.payload)
+      assert.include(r.reason ?? "", "payload.when is a Date, not plain JSON")
       const r2 = yield* bad({ key: "a", value: Number.NaN })
-      assert.strictEqual(r2.payload, "[payload is not JSON]")
+      assert.isNull(r2.payload)
+      assert.include(r2.reason ?? "", "payload.value is NaN")
     }))
 
   it.effect("policies see the decoded payload and the run's identity", () =>
@@ -319,12 +322,12 @@ describe("payload checking", () => {
       const kv = makeKv({ allowedActions: ["set"] })
       const seen: Array<unknown> = []
       const spy = Policy.make("spy", (ctx) => {
-        seen.push({ payload: ctx.payload, user: ctx.user, workflow: ctx.workflow, runId: ctx.runId, systems: Object.keys(ctx.systems) })
+        seen.push({ payload: ctx.payload, user: ctx.user, workflow: ctx.workflow, runId: ctx.runId, keys: Object.keys(ctx).sort() })
         return Policy.pass("seen")
       })
       const { enact } = yield* setup({ systems: { store: kv.connector }, policies: [spy], workflows: [makePut().workflow] })
       yield* enact.run({ workflow: "put", user: "bob@co", payload: { key: "a", value: "1" }, runId: "r-ctx" })
-      assert.deepStrictEqual(seen, [{ payload: { key: "a", value: "1" }, user: "bob@co", workflow: "put", runId: "r-ctx", systems: ["store"] }])
+      assert.deepStrictEqual(seen, [{ payload: { key: "a", value: "1" }, user: "bob@co", workflow: "put", runId: "r-ctx", keys: ["history", "now", "payload", "read", "runId", "user", "userAttributes", "workflow"] }])
     }))
 })
 
@@ -376,15 +379,20 @@ describe("request validation", () => {
       assert.deepStrictEqual(kv.log, [])
     }))
 
-  it.effect("user attributes that are not a plain JSON object are an InvalidRequest", () =>
+  it.effect("user attributes that are not a plain JSON object block with a receipt naming the field", () =>
     Effect.gen(function*() {
       const { enact } = yield* harness
-      const attrs: ReadonlyArray<unknown> = [[1, 2], { when: new Date(0) }, { n: Number.POSITIVE_INFINITY }]
-      for (const userAttributes of attrs) {
-        const e = yield* Effect.flip(
-          enact.run({ workflow: "put", user: "u", payload: { key: "a", value: "1" }, userAttributes: userAttributes as Record<string, Json> })
-        )
-        assert.strictEqual(e._tag, "InvalidRequest")
+      const attrs: ReadonlyArray<readonly [unknown, string]> = [
+        [[1, 2], "userAttributes is an array"],
+        [{ when: new Date(0) }, "userAttributes.when is a Date"],
+        [{ n: Number.POSITIVE_INFINITY }, "userAttributes.n is Infinity"]
+      ]
+      for (const [userAttributes, why] of attrs) {
+        const o = yield* enact.run({ workflow: "put", user: "u", payload: { key: "a", value: "1" }, userAttributes: userAttributes as Record<string, Json> })
+        assert.strictEqual(o.receipt.decision, "BLOCK")
+        assert.include(o.receipt.reason ?? "", why)
+        assert.deepStrictEqual(o.receipt.user_attributes, {})
+        assert.deepStrictEqual(yield* enact.verify(o.receipt), { valid: true })
       }
     }))
 

@@ -11,7 +11,9 @@ import { readBytes, snapshot, tempDir, writeText } from "./support/tempDir.ts"
 
 const NodeLayer = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer)
 
+const chained = (seq: number) => ({ seq, prev: seq === 0 ? "" : `0${seq}`, sig: `1${seq}` })
 const begin = (runId: string): Entry => ({
+  ...chained(0),
   type: "begin",
   run_id: runId,
   workflow: "deploy",
@@ -21,6 +23,7 @@ const begin = (runId: string): Entry => ({
   timestamp: "2026-11-21T10:00:00.000Z"
 })
 const intent = (step: number): Entry => ({
+  ...chained(2 * step - 1),
   type: "intent",
   step,
   system: "disk",
@@ -29,11 +32,13 @@ const intent = (step: number): Entry => ({
   rollback_data: { action: "restore_file", args: { path: `file-${step}.txt`, content: "old" } }
 })
 const outcome = (step: number): Entry => ({
+  ...chained(2 * step),
   type: "outcome",
   step,
   result: {
     action: "write_file",
     system: "disk",
+    args: { path: `file-${step}.txt`, content: "new" },
     success: true,
     output: { written: true },
     rollback_data: { action: "restore_file", args: { path: `file-${step}.txt`, content: "old" } },

@@ -17,13 +17,14 @@ const NodeLayer = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer)
 
 /** A valid receipt; the store does not verify signatures. */
 const receipt = (runId: string, fields: Partial<Receipt> = {}): Receipt => ({
-  format_version: 1,
+  format_version: 2,
   run_id: runId,
   workflow: "deploy",
   user_email: "ada@example.com",
   user_attributes: { team: "platform" },
   payload: { branch: "agent/1" },
   policy_results: [{ policy: "dont_push_to_main", passed: true, reason: "Branch is not main" }],
+  policy_reads: [],
   decision: "PASS",
   reason: null,
   actions_taken: [],

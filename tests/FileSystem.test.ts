@@ -9,6 +9,7 @@ import { makeNode } from "../connectors/FileSystemNode.ts"
 import type { Connector, Prepared } from "../src/Connector.ts"
 import type { ConnectorError } from "../src/ConnectorError.ts"
 import type { Json, RollbackData } from "../src/Model.ts"
+import { definitionOf } from "./support/connectorAccess.ts"
 import { readBytes, snapshot, tempDir, writeText } from "./support/tempDir.ts"
 
 const NodeLayer = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer)
@@ -27,7 +28,7 @@ const sandbox = Effect.fnUntraced(function*(allowedActions: Iterable<string> = F
 
 const prepare = (connector: Connector, action: string, args: Json): Effect.Effect<Prepared, ConnectorError> =>
   Effect.suspend(() => {
-    const def = connector.actions[action]
+    const def = definitionOf(connector).actions[action]
     return def === undefined ? Effect.die(`no action ${action}`) : def.prepare(args)
   })
 
@@ -42,7 +43,7 @@ const act = (connector: Connector, action: string, args: Json) =>
 /** Runs the inverse named by rollback data, the way rollback does. */
 const undo = (connector: Connector, rollback: RollbackData | null) =>
   Effect.suspend(() => {
-    const inverse = rollback === null ? undefined : connector.inverses[rollback.action]
+    const inverse = rollback === null ? undefined : definitionOf(connector).inverses[rollback.action]
     return rollback === null || inverse === undefined ? Effect.die("no inverse") : inverse(rollback.args)
   })
 
@@ -62,7 +63,7 @@ layer(NodeLayer)("FileSystem connector", (it) => {
         assert.deepStrictEqual(r.output, { path: "notes/today.md", content: "héllo 👋\n" })
         assert.isFalse(r.alreadyDone)
         assert.isNull(r.rollback)
-        assert.isFalse(files.actions["read_file"]?.mutating)
+        assert.isFalse(definitionOf(files).actions["read_file"]?.mutating)
         assert.strictEqual(yield* reason(act(files, "read_file", { path: "missing.txt" })), "NotFound")
       }))
 
@@ -83,7 +84,7 @@ layer(NodeLayer)("FileSystem connector", (it) => {
       Effect.gen(function*() {
         const { files, root } = yield* sandbox()
         const r = yield* act(files, "write_file", { path: "new.txt", content: "fresh" })
-        assert.isTrue(files.actions["write_file"]?.mutating)
+        assert.isTrue(definitionOf(files).actions["write_file"]?.mutating)
         assert.isFalse(r.alreadyDone)
         assert.deepStrictEqual(r.rollback, { action: "remove_file", args: { path: "new.txt" } })
         assert.deepStrictEqual(r.output, { path: "new.txt", created: true })
@@ -206,7 +207,7 @@ layer(NodeLayer)("FileSystem connector", (it) => {
         assert.deepStrictEqual([...files.allowedActions], ["read_file", "list_dir"])
         assert.isFalse(files.allowedActions.has("write_file"))
         assert.isFalse(files.allowedActions.has("restore_file"))
-        assert.deepStrictEqual(Object.keys(files.inverses).sort(), ["remove_file", "restore_file"])
+        assert.deepStrictEqual(Object.keys(definitionOf(files).inverses).sort(), ["remove_file", "restore_file"])
         assert.strictEqual(files.kind, "filesystem")
       }))
 

@@ -190,7 +190,8 @@ describe("receipt verification", () => {
         { ...r, signature: "" },
         { ...r, signature: r["signature"] + "0" },
         { ...r, signature: String(r["signature"]).toUpperCase() },
-        { ...r, format_version: 2 },
+        { ...r, format_version: 1 },
+        { ...r, format_version: 3 },
         { ...r, signature_proof: Array.from({ length: 65 }, () => `L${"0".repeat(64)}`) },
         { ...r, policy_results: [{ policy: "x", passed: true, reason: "y", extra: 1 }] }
       ]

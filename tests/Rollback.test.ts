@@ -2,7 +2,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import * as Connector from "../src/Connector.ts"
 import * as ConnectorError from "../src/ConnectorError.ts"
-import * as Journal from "../src/Journal.ts"
+import type * as Journal from "../src/Journal.ts"
+import * as JournalChain from "../src/JournalChain.ts"
 import type * as Signer from "../src/Signer.ts"
 import * as Policy from "../src/Policy.ts"
 import { setMany, setup, stateOf, steps } from "./support/enact.ts"
@@ -59,7 +60,7 @@ describe("rollback", () => {
       const rb = yield* enact.rollback(run.receipt.run_id)
       assert.strictEqual(rb.receipt.original_run_id, run.receipt.run_id)
       assert.isTrue(rb.receipt.run_id.startsWith("rb-"))
-      assert.strictEqual(rb.receipt.run_id, `rb-${run.receipt.run_id}`)
+      assert.strictEqual(rb.receipt.run_id, `rb-1-${run.receipt.run_id}`)
       assert.strictEqual(rb.receipt.workflow, "set_many")
       assert.strictEqual(rb.receipt.user_email, "agent@co", "defaults to the original run's user")
       assert.deepStrictEqual(rb.receipt.payload, { original_run_id: run.receipt.run_id })
@@ -220,7 +221,7 @@ describe("rollback", () => {
       kv.data.set("k", "rewritten-later")
       const logLength = kv.log.length
       const second = yield* enact.rollback(run.receipt.run_id)
-      assert.strictEqual(second.receipt.run_id, `rb-${run.receipt.run_id}-2`)
+      assert.strictEqual(second.receipt.run_id, `rb-2-${run.receipt.run_id}`)
       assert.strictEqual(second.result.decision, "ROLLBACK_PARTIAL")
       assert.deepStrictEqual(second.receipt.actions_taken, [])
       assert.deepStrictEqual(second.receipt.manual_steps.map((m) => m.action), ["publish"])
@@ -326,7 +327,7 @@ describe("rollback", () => {
       assert.strictEqual(state.value, 0)
     }))
 
-  it.effect("two concurrent rollbacks of one run: one runs, the other is refused with InProgress", () =>
+  it.effect("two concurrent rollbacks of one run: one runs, the other is refused with RunInProgress", () =>
     Effect.gen(function*() {
       const { before, enact, kv, run } = yield* seeded
       const results = yield* Effect.all([enact.rollback(run.receipt.run_id), enact.rollback(run.receipt.run_id)].map(Effect.result), { concurrency: 2 })
@@ -334,7 +335,10 @@ describe("rollback", () => {
       const refused = results.flatMap((r) => (r._tag === "Failure" ? [r.failure] : []))
       assert.strictEqual(ok.length, 1)
       assert.strictEqual(refused.length, 1)
-      assert.isTrue(refused[0]?._tag === "RollbackError" && (refused[0].reason === "InProgress" || refused[0].reason === "AlreadyRolledBack"))
+      assert.isTrue(
+        refused[0]?._tag === "RunInProgress" || (refused[0]?._tag === "RollbackError" && refused[0].reason === "AlreadyRolledBack"),
+        String(refused[0]?._tag)
+      )
       assert.deepStrictEqual(kv.log, ["c=null", "b=null", "a=0"], "undone exactly once")
       assert.deepStrictEqual(stateOf(kv.data), before)
     }))
@@ -384,7 +388,7 @@ describe("rollback", () => {
 
 describe("crash recovery", () => {
   /** Writes the journal a process would leave if it died after journaling `set key=value` but before its outcome. */
-  const crashEntries = (runId: string, writes: ReadonlyArray<{ key: string; previous: string | null; done: boolean }>): Array<Journal.Entry> => [
+  const crashEntries = (runId: string, writes: ReadonlyArray<{ key: string; previous: string | null; done: boolean }>): Array<Journal.Body> => [
       {
         type: "begin",
         run_id: runId,
@@ -394,14 +398,15 @@ describe("crash recovery", () => {
         payload: payload("store", writes.map((s) => ({ key: s.key, value: "crashed" }))),
         timestamp: "2026-01-01T00:00:00.000Z"
       },
-      ...writes.flatMap((s, step): Array<Journal.Entry> => {
+      ...writes.flatMap((s, step): Array<Journal.Body> => {
         const rollback_data = { action: "restore", args: { key: s.key, value: s.previous } }
-        const intent: Journal.Entry = { type: "intent", step, system: "store", action: "set", args: { key: s.key, value: "crashed" }, rollback_data }
+        const args = { key: s.key, value: "crashed" }
+        const intent: Journal.Body = { type: "intent", step, system: "store", action: "set", args, rollback_data }
         return s.done
           ? [intent, {
             type: "outcome",
             step,
-            result: { action: "set", system: "store", success: true, output: { key: s.key, value: "crashed" }, rollback_data, already_done: false }
+            result: { action: "set", system: "store", args, success: true, output: { key: s.key, value: "crashed" }, rollback_data, already_done: false }
           }]
           : [intent]
       })
@@ -415,7 +420,7 @@ describe("crash recovery", () => {
     writes: ReadonlyArray<{ key: string; previous: string | null; done: boolean }>
   ) =>
     Effect.flatMap(
-      Effect.promise(() => Promise.all(crashEntries(runId, writes).map((e) => Journal.seal(signer, runId, e)))),
+      JournalChain.seal(signer, runId, JournalChain.start(), crashEntries(runId, writes)),
       (entries) => journal.append(runId, entries)
     )
 
@@ -447,14 +452,16 @@ describe("crash recovery", () => {
       assert.strictEqual(rb.receipt.original_run_id, "crashed-1")
     }))
 
-  it.effect("rollbackPlan of a crashed run also receipts it first", () =>
+  it.effect("rollbackPlan of a crashed run plans from the verified journal and writes nothing", () =>
     Effect.gen(function*() {
       const kv = makeKv({ allowedActions: ["set"] })
       const { enact, journal, store, signer } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
       yield* crash(journal, signer, "crashed-2", [{ key: "x", previous: null, done: false }])
       const plan = yield* enact.rollbackPlan("crashed-2")
       assert.deepStrictEqual(plan.steps.map((s) => [s.step, s.inverse, s.args]), [[0, "restore", { key: "x", value: null }]])
-      assert.isTrue(Option.isSome(yield* store.get("crashed-2")))
+      assert.isTrue(plan.fromJournal)
+      assert.isTrue(Option.isNone(yield* store.get("crashed-2")), "planning is read-only: no PARTIAL receipt")
+      assert.deepStrictEqual(yield* journal.runs(), ["crashed-2"], "the journal is left as it was")
       assert.deepStrictEqual(kv.log, [])
     }))
 
@@ -478,7 +485,7 @@ describe("crash recovery", () => {
       const b = outcomes.find((o) => o.receipt.run_id === "crash-b")
       assert.deepStrictEqual(b?.receipt.actions_taken.map((a) => a.rollback_data?.args), [{ key: "b", value: null }, { key: "c", value: "7" }])
       assert.deepStrictEqual(yield* journal.runs(), [])
-      assert.deepStrictEqual(yield* enact.recover(), { recovered: [], refused: [] }, "recovering again finds nothing")
+      assert.deepStrictEqual(yield* enact.recover(), { recovered: [], refused: [], inProgress: [] }, "recovering again finds nothing")
       assert.isTrue(Option.isSome(yield* store.get(finished.receipt.run_id)))
       assert.deepStrictEqual(kv.log, ["z=1"], "recovery receipts runs; it does not undo them")
     }))
@@ -489,7 +496,7 @@ describe("crash recovery", () => {
       const { enact, journal, store, signer } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
       const done = yield* enact.run({ workflow: "set_many", user: "u", payload: payload("store", [{ key: "a", value: "1" }]) })
       yield* crash(journal, signer, done.receipt.run_id, [{ key: "a", previous: null, done: true }])
-      assert.deepStrictEqual(yield* enact.recover(), { recovered: [], refused: [] })
+      assert.deepStrictEqual(yield* enact.recover(), { recovered: [], refused: [], inProgress: [] })
       assert.deepStrictEqual(yield* journal.runs(), [])
       const kept = yield* store.get(done.receipt.run_id)
       assert.isTrue(Option.isSome(kept) && kept.value.decision === "PASS" && kept.value.signature === done.receipt.signature)
@@ -500,26 +507,24 @@ describe("crash recovery", () => {
       const kv = makeKv({ allowedActions: ["set"] })
       kv.data.set("a", "crashed")
       const { enact, journal, store, signer } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
-      const honest = yield* Effect.promise(() =>
-        Promise.all(crashEntries("edited-1", [{ key: "a", previous: "0", done: false }]).map((e) => Journal.seal(signer, "edited-1", e)))
-      )
+      const honest = yield* JournalChain.seal(signer, "edited-1", JournalChain.start(), crashEntries("edited-1", [{ key: "a", previous: "0", done: false }]))
       // An attacker rewrites the rollback data of the signed intent so that "rollback" writes their value.
       const forged = honest.map((e) =>
         e.type === "intent" ? { ...e, rollback_data: { action: "restore", args: { key: "a", value: "attacker" } } } : e
       )
       yield* journal.append("edited-1", forged)
       const refused = yield* Effect.flip(enact.rollback("edited-1"))
-      assert.isTrue(refused._tag === "StoreError" && refused.reason._tag === "Corrupt", refused.message)
+      assert.isTrue(refused._tag === "RollbackError" && refused.reason === "Corrupt", refused.message)
       assert.strictEqual(kv.data.get("a"), "crashed")
       assert.deepStrictEqual(yield* store.list(), [])
       // An unsigned journal (written without the signer) is refused the same way, and neither bad journal
       // stops recover() from receipting an honest crashed run next to them.
-      yield* journal.append("unsigned-1", crashEntries("unsigned-1", [{ key: "a", previous: "0", done: false }]))
+      yield* journal.append("unsigned-1", crashEntries("unsigned-1", [{ key: "a", previous: "0", done: false }]) as Array<Journal.Entry>)
       yield* crash(journal, signer, "honest-1", [{ key: "h", previous: null, done: false }])
       const report = yield* enact.recover()
       assert.deepStrictEqual(report.recovered.map((o) => o.receipt.run_id), ["honest-1"])
       assert.deepStrictEqual(report.refused.map((r) => r.runId).sort(), ["edited-1", "unsigned-1"])
-      assert.isTrue(report.refused.every((r) => r.reason.includes("not signed")))
+      assert.isTrue(report.refused.every((r) => r.reason.includes("not signed")), JSON.stringify(report.refused))
       assert.strictEqual(kv.data.get("a"), "crashed")
       assert.sameMembers([...(yield* journal.runs())], ["edited-1", "unsigned-1"], "refused journals stay for a human")
     }))
@@ -527,9 +532,12 @@ describe("crash recovery", () => {
   it.effect("a journal without a begin record is reported as corrupt, not silently receipted or undone", () =>
     Effect.gen(function*() {
       const { enact, journal, store, signer } = yield* setup({ workflows: [setMany] })
-      yield* journal.append("torn-1", [{ type: "intent", step: 0, system: "store", action: "set", args: {}, rollback_data: null }])
+      const [intent] = yield* JournalChain.seal(signer, "torn-1", JournalChain.start(), [
+        { type: "intent", step: 0, system: "store", action: "set", args: {}, rollback_data: null }
+      ])
+      yield* journal.append("torn-1", [intent!])
       const e = yield* Effect.flip(enact.rollback("torn-1"))
-      assert.isTrue(e._tag === "StoreError" && e.reason._tag === "Corrupt")
+      assert.isTrue(e._tag === "RollbackError" && e.reason === "Corrupt" && e.message.includes("begin"), e.message)
       assert.deepStrictEqual(yield* store.list(), [])
     }))
 })

@@ -48,11 +48,12 @@ const receipt = (runId: string, payload: Receipt["payload"], actions: ReadonlyAr
 const task = (contact: string): ActionResult => ({
   action: "create_task",
   system: "crm",
+  args: { contact_id: contact },
   success: true,
   output: { id: "t", contact_id: contact },
   rollback_data: null,
   already_done: false
-} as ActionResult)
+})
 
 const store = ReceiptStore.makeMemory()
 Effect.runSync(store.put(receipt("sent-1", { to: "ann@co.com", subject: "Invoice #1042" })))
@@ -87,11 +88,11 @@ const CATALOGUE: Readonly<Record<Category, ReadonlyArray<Policy.Policy>>> = {
     ])
   ],
   prompt_injection: [PromptInjection.blockPromptInjection, PromptInjection.blockPromptInjectionFields(["body", "title", "message"])],
-  email: [Email.noMassEmails, Email.noRepeatEmails({ store, window: "24 hours" })],
+  email: [Email.noMassEmails, Email.noRepeatEmails({ window: "24 hours" })],
   slack: [Slack.blockDms, Slack.requireChannelAllowlist(["#deploys", "#eng", "C0123ABCD"])],
   crm: [
     Crm.dontDuplicateContacts({ lookup: (email) => Effect.succeed(EXISTING.has(email)) }),
-    Crm.limitTasksPerContact({ store, max: 3, window: "7 days" })
+    Crm.limitTasksPerContact({ max: 3, window: "7 days" })
   ],
   time: [Time.withinMaintenanceWindow("22:00", "06:00", { timeZone: "UTC" }), Time.codeFreezeActive],
   shell: Shell.codingAgentShellGuard({
@@ -103,7 +104,7 @@ const CATALOGUE: Readonly<Record<Category, ReadonlyArray<Policy.Policy>>> = {
 const GATE: ReadonlyArray<Policy.Policy> = [...new Set(Object.values(CATALOGUE).flat())]
 
 const contextOf = (c: Case, i: number): PolicyContext =>
-  policyContext(c.payload, { runId: `corpus-${i}`, workflow: "agent", userAttributes: c.userAttributes ?? DEFAULT_ATTRIBUTES, now: c.now ?? NOW })
+  policyContext(c.payload, { runId: `corpus-${i}`, workflow: "agent", history: store, userAttributes: c.userAttributes ?? DEFAULT_ATTRIBUTES, now: c.now ?? NOW })
 
 const evaluate = (c: Case, i: number) =>
   Policy.evaluate(GATE, contextOf(c, i)).pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({}))))

@@ -9,7 +9,7 @@ import * as ReceiptStore from "../../src/ReceiptStore.ts"
 import * as StoreError from "../../src/StoreError.ts"
 import * as Workflow from "../../src/Workflow.ts"
 import { setup } from "../support/enact.ts"
-import { policyHarness } from "../support/policies.ts"
+import { policyHarness, withHistory } from "../support/policies.ts"
 import { storedReceipt, storeWith } from "../support/receipts.ts"
 
 const NOW = "2025-01-15T12:00:00.000Z"
@@ -28,7 +28,9 @@ const str = (args: Json, key: string): string | undefined => {
  * A small in-memory CRM connector: contacts by email, tasks per contact. It fails like a real CRM would:
  * a conflict on a duplicate contact, invalid args without an email, an outage when `down` is set.
  */
-const makeCrm = (options: { readonly contacts?: ReadonlyArray<string>; readonly down?: boolean } = {}) => {
+const makeCrm = (
+  options: { readonly contacts?: ReadonlyArray<string>; readonly down?: boolean; readonly allowed?: ReadonlyArray<string> } = {}
+) => {
   const contacts = new Map<string, string>((options.contacts ?? []).map((e, i) => [e, `c_${i + 1}`]))
   const tasks: Array<{ id: string; contact_id: string }> = []
   const calls: Array<string> = []
@@ -38,7 +40,7 @@ const makeCrm = (options: { readonly contacts?: ReadonlyArray<string>; readonly 
   }
   const connector = Connector.make({
     kind: "crm",
-    allowedActions: ["create_contact", "create_task"],
+    allowedActions: options.allowed ?? ["find_contact", "search_contacts", "create_contact", "create_task"],
     actions: {
       find_contact: Connector.readOnly((args) =>
         Effect.gen(function*() {
@@ -187,9 +189,18 @@ describe("dont_duplicate_contacts through a connector read action", () => {
   it.effect("a missing system or action blocks instead of passing", () =>
     Effect.gen(function*() {
       const crm = makeCrm()
-      assert.include((yield* judge(policy, { email: "ann@co.com" })).reason, "no system 'crm' is registered")
+      assert.include((yield* judge(policy, { email: "ann@co.com" })).reason, "No system registered as 'crm'")
       const typo = Crm.dontDuplicateContacts({ system: "crm", action: "find_contacts" })
-      assert.include((yield* judge(typo, { email: "ann@co.com" }, { systems: { crm: crm.connector } })).reason, "has no action 'find_contacts'")
+      assert.include((yield* judge(typo, { email: "ann@co.com" }, { systems: { crm: crm.connector } })).reason, "find_contacts: UnknownAction")
+    }))
+
+  it.effect("a read-only action the instance does not allow is refused, and nothing runs", () =>
+    Effect.gen(function*() {
+      const crm = makeCrm({ allowed: ["create_contact"] })
+      const v = yield* judge(policy, { email: "ann@co.com" }, { systems: { crm: crm.connector } })
+      assert.isFalse(v.passed)
+      assert.include(v.reason, "NotAllowed")
+      assert.deepStrictEqual(crm.calls, [])
     }))
 
   it.effect("refuses to run a mutating action, and nothing is mutated", () =>
@@ -198,7 +209,7 @@ describe("dont_duplicate_contacts through a connector read action", () => {
       const wrong = Crm.dontDuplicateContacts({ system: "crm", action: "create_contact" })
       const v = yield* judge(wrong, { email: "ann@co.com" }, { systems: { crm: crm.connector } })
       assert.isFalse(v.passed)
-      assert.include(v.reason, "is not read-only")
+      assert.include(v.reason, "policies may only read")
       assert.deepStrictEqual(crm.calls, [])
       assert.strictEqual(crm.contacts.size, 0)
     }))
@@ -213,6 +224,17 @@ describe("dont_duplicate_contacts through a connector read action", () => {
       assert.strictEqual(second.result.decision, "BLOCK")
       assert.strictEqual(second.receipt.reason, "dont_duplicate_contacts: The CRM already has a contact with email 'ann@co.com'")
       assert.strictEqual(crm.contacts.size, 1)
+      // The CRM lookups are recorded in each receipt, attributed to the policy that made them.
+      assert.deepStrictEqual(second.receipt.policy_reads, [{
+        action: "find_contact",
+        args: { email: "ann@co.com" },
+        output: { found: true, id: "c_1" },
+        policy: "dont_duplicate_contacts",
+        success: true,
+        system: "crm"
+      }])
+      assert.strictEqual(first.receipt.policy_reads.length, 1)
+      assert.deepStrictEqual(yield* enact.verify(second.receipt), { valid: true })
     }))
 })
 
@@ -220,6 +242,7 @@ describe("dont_duplicate_contacts through a connector read action", () => {
 const action = (over: Partial<ActionResult> = {}): ActionResult => ({
   action: "create_task",
   system: "crm",
+  args: {},
   success: true,
   output: { id: "t_1", contact_id: "c_1" },
   rollback_data: null,
@@ -243,7 +266,7 @@ describe("limit_tasks_per_contact", () => {
   it.effect("blocks the run that would exceed max tasks in the window, counting stored task creations", () =>
     Effect.gen(function*() {
       const store = yield* storeWith(receipt("r1", [action()]), receipt("r2", [action(), action({ output: { id: "t_3", contact_id: "c_2" } })]))
-      const policy = Crm.limitTasksPerContact({ store, max: 2 })
+      const policy = withHistory(Crm.limitTasksPerContact({ max: 2 }), store)
       const v = yield* judge(policy, { contact_id: "c_1" })
       assert.deepStrictEqual(v, { passed: false, reason: "Contact 'c_1' already has 2 tasks created within 7 days (limit 2)" })
       const other = yield* judge(policy, { contact_id: "c_2" })
@@ -253,7 +276,7 @@ describe("limit_tasks_per_contact", () => {
   it.effect("regression: a count the agent supplies is ignored", () =>
     Effect.gen(function*() {
       const store = yield* storeWith(receipt("r1", [action(), action(), action()]))
-      const policy = Crm.limitTasksPerContact({ store })
+      const policy = withHistory(Crm.limitTasksPerContact(), store)
       assert.isFalse((yield* judge(policy, { contact_id: "c_1", recent_task_count: 0, task_count: 0 })).passed)
       assert.isTrue((yield* judge(policy, { contact_id: "c_9", recent_task_count: 99 })).passed)
     }))
@@ -267,11 +290,11 @@ describe("limit_tasks_per_contact", () => {
         receipt("old", [action(), action(), action()], { timestamp: "2025-01-01T00:00:00.000Z" }),
         receipt("counted", [action()])
       )
-      const v = yield* judge(Crm.limitTasksPerContact({ store, max: 2 }), { contact_id: "c_1" })
+      const v = yield* judge(withHistory(Crm.limitTasksPerContact({ max: 2 }), store), { contact_id: "c_1" })
       assert.deepStrictEqual(v, { passed: true, reason: "Contact 'c_1' has 1 tasks created within 7 days (limit 2)" })
-      const wider = yield* judge(Crm.limitTasksPerContact({ store, max: 2, window: "30 days" }), { contact_id: "c_1" })
+      const wider = yield* judge(withHistory(Crm.limitTasksPerContact({ max: 2, window: "30 days" }), store), { contact_id: "c_1" })
       assert.isFalse(wider.passed)
-      const renamed = yield* judge(Crm.limitTasksPerContact({ store, max: 1, actions: ["update_contact"] }), { contact_id: "c_1" })
+      const renamed = yield* judge(withHistory(Crm.limitTasksPerContact({ max: 1, actions: ["update_contact"] }), store), { contact_id: "c_1" })
       assert.isFalse(renamed.passed)
     }))
 
@@ -283,13 +306,13 @@ describe("limit_tasks_per_contact", () => {
         receipt("by-payload", [action({ output: { id: "t" } })], { payload: { contact_id: 7 } }),
         receipt("output-wins", [action({ output: { id: "t", contact_id: "8" } })], { payload: { contact_id: "7" } })
       )
-      const v = yield* judge(Crm.limitTasksPerContact({ store, max: 10 }), { contact_id: 7 })
+      const v = yield* judge(withHistory(Crm.limitTasksPerContact({ max: 10 }), store), { contact_id: 7 })
       assert.include(v.reason, "Contact '7' has 3 tasks")
     }))
 
   it.effect("passes when there is no contact id; blocks a contact id of the wrong type", () =>
     Effect.gen(function*() {
-      const policy = Crm.limitTasksPerContact({ store: ReceiptStore.makeMemory() })
+      const policy = withHistory(Crm.limitTasksPerContact(), ReceiptStore.makeMemory())
       assert.isTrue((yield* judge(policy, { title: "call back" })).passed)
       for (const contact_id of ["", "  ", true, { id: "c_1" }, ["c_1"], Number.NaN]) {
         const v = yield* judge(policy, { contact_id })
@@ -301,16 +324,16 @@ describe("limit_tasks_per_contact", () => {
   it.effect("a receipt store that fails blocks (fail closed)", () =>
     Effect.gen(function*() {
       const store: ReceiptStore.ReceiptStoreService = { ...ReceiptStore.makeMemory(), list: () => Effect.fail(StoreError.io("connection refused")) }
-      const v = yield* judge(Crm.limitTasksPerContact({ store }), { contact_id: "c_1" })
+      const v = yield* judge(withHistory(Crm.limitTasksPerContact(), store), { contact_id: "c_1" })
       assert.isFalse(v.passed)
       assert.include(v.reason, "connection refused")
     }))
 
   it("refuses a bad max or window when built", () => {
     const store = ReceiptStore.makeMemory()
-    assert.throws(() => Crm.limitTasksPerContact({ store, max: -1 }), /max must be a non-negative integer/)
-    assert.throws(() => Crm.limitTasksPerContact({ store, max: 1.5 }), /max must be a non-negative integer/)
-    assert.throws(() => Crm.limitTasksPerContact({ store, window: "a week" as Duration.Input }), /window must be a positive/)
+    assert.throws(() => withHistory(Crm.limitTasksPerContact({ max: -1 }), store), /max must be a non-negative integer/)
+    assert.throws(() => withHistory(Crm.limitTasksPerContact({ max: 1.5 }), store), /max must be a non-negative integer/)
+    assert.throws(() => withHistory(Crm.limitTasksPerContact({ window: "a week" as Duration.Input }), store), /window must be a positive/)
   })
 
   it.effect("end to end through Enact: the fourth task for a contact is blocked, other contacts are not", () =>
@@ -328,7 +351,7 @@ describe("limit_tasks_per_contact", () => {
           )
       })
       const { enact } = yield* setup(
-        { systems: { crm: crm.connector }, policies: [Crm.limitTasksPerContact({ store })], workflows: [followUps] },
+        { systems: { crm: crm.connector }, policies: [withHistory(Crm.limitTasksPerContact(), store)], workflows: [followUps] },
         { store }
       )
       const task = (contact_id: string) => enact.runAction({ system: "crm", action: "create_task", args: { contact_id }, user: "agent@co" })
@@ -345,7 +368,7 @@ describe("limit_tasks_per_contact", () => {
     Effect.gen(function*() {
       const crm = makeCrm({ contacts: ["ann@co.com"] })
       const results = yield* Policy.evaluate(
-        [Crm.dontDuplicateContacts({ system: "crm", action: "find_contact" }), Crm.limitTasksPerContact({ store: ReceiptStore.makeMemory() })],
+        [Crm.dontDuplicateContacts({ system: "crm", action: "find_contact" }), withHistory(Crm.limitTasksPerContact(), ReceiptStore.makeMemory())],
         ctx({ email: "bob@co.com", contact_id: "c_1" }, { systems: { crm: crm.connector } })
       )
       assert.deepStrictEqual(results.map((r) => [r.policy, r.passed]), [["dont_duplicate_contacts", true], ["limit_tasks_per_contact", true]])

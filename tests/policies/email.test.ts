@@ -8,7 +8,7 @@ import * as ReceiptStore from "../../src/ReceiptStore.ts"
 import * as StoreError from "../../src/StoreError.ts"
 import { setup, steps } from "../support/enact.ts"
 import { makeKv } from "../support/kv.ts"
-import { policyHarness } from "../support/policies.ts"
+import { policyHarness, withHistory } from "../support/policies.ts"
 import { storedReceipt, storeWith } from "../support/receipts.ts"
 
 const NOW = "2025-01-15T12:00:00.000Z"
@@ -107,7 +107,7 @@ describe("no_repeat_emails", () => {
   it.effect("blocks the same recipient and subject inside the window, naming the earlier run", () =>
     Effect.gen(function*() {
       const store = yield* storeWith(sent)
-      const v = yield* judge(Email.noRepeatEmails({ store }), { to: "ann@co.com", subject: "Your invoice" })
+      const v = yield* judge(withHistory(Email.noRepeatEmails(), store), { to: "ann@co.com", subject: "Your invoice" })
       assert.isFalse(v.passed)
       assert.strictEqual(
         v.reason,
@@ -118,7 +118,7 @@ describe("no_repeat_emails", () => {
   it.effect("compares recipients and subjects case-insensitively, across to/cc/bcc", () =>
     Effect.gen(function*() {
       const store = yield* storeWith(receipt("run-1", { to: "Ann <ANN@co.com>", cc: ["bob@co.com"], subject: "  your   INVOICE " }))
-      const policy = Email.noRepeatEmails({ store })
+      const policy = withHistory(Email.noRepeatEmails(), store)
       assert.isFalse((yield* judge(policy, { to: "ann@CO.com", subject: "Your invoice" })).passed)
       assert.isFalse((yield* judge(policy, { to: "bob@co.com", subject: "your invoice" })).passed)
       assert.isFalse((yield* judge(policy, { to: "cat@co.com", bcc: "bob@co.com", subject: "Your Invoice" })).passed)
@@ -127,7 +127,7 @@ describe("no_repeat_emails", () => {
   it.effect("passes a different subject, a different recipient, or an email outside the window", () =>
     Effect.gen(function*() {
       const store = yield* storeWith(sent)
-      const policy = Email.noRepeatEmails({ store, window: "1 hour" })
+      const policy = withHistory(Email.noRepeatEmails({ window: "1 hour" }), store)
       assert.isTrue((yield* judge(policy, { to: "ann@co.com", subject: "Your receipt" })).passed)
       assert.isTrue((yield* judge(policy, { to: "bob@co.com", subject: "Your invoice" })).passed)
       assert.isFalse((yield* judge(policy, { to: "ann@co.com", subject: "Your invoice" }, { now: "2025-01-15T11:59:00.000Z" })).passed)
@@ -138,11 +138,11 @@ describe("no_repeat_emails", () => {
 
   it.effect("only emails that went out count: BLOCK receipts do not, PARTIAL receipts with a successful action do", () =>
     Effect.gen(function*() {
-      const action = { action: "send", system: "mail", success: true, output: null, rollback_data: null, already_done: false }
+      const action = { action: "send", system: "mail", args: {}, success: true, output: null, rollback_data: null, already_done: false }
       const blocked = receipt("run-1", { to: "ann@co.com", subject: "Hi" }, { decision: "BLOCK" })
       const failedEarly = receipt("run-2", { to: "bob@co.com", subject: "Hi" }, { decision: "PARTIAL", actions_taken: [{ ...action, success: false }] })
       const partial = receipt("run-3", { to: "cat@co.com", subject: "Hi" }, { decision: "PARTIAL", actions_taken: [action] })
-      const policy = Email.noRepeatEmails({ store: yield* storeWith(blocked, failedEarly, partial) })
+      const policy = withHistory(Email.noRepeatEmails(), yield* storeWith(blocked, failedEarly, partial))
       assert.isTrue((yield* judge(policy, { to: "ann@co.com", subject: "Hi" })).passed)
       assert.isTrue((yield* judge(policy, { to: "bob@co.com", subject: "Hi" })).passed)
       assert.isFalse((yield* judge(policy, { to: "cat@co.com", subject: "Hi" })).passed)
@@ -151,7 +151,7 @@ describe("no_repeat_emails", () => {
   it.effect("a missing subject matches only other emails without one", () =>
     Effect.gen(function*() {
       const store = yield* storeWith(receipt("run-1", { to: "ann@co.com" }))
-      const policy = Email.noRepeatEmails({ store })
+      const policy = withHistory(Email.noRepeatEmails(), store)
       assert.isFalse((yield* judge(policy, { to: "ann@co.com" })).passed)
       assert.isTrue((yield* judge(policy, { to: "ann@co.com", subject: "Hello" })).passed)
     }))
@@ -159,13 +159,13 @@ describe("no_repeat_emails", () => {
   it.effect("can be limited to some workflows", () =>
     Effect.gen(function*() {
       const store = yield* storeWith(receipt("run-1", { to: "ann@co.com", subject: "Hi" }, { workflow: "calendar_invite" }))
-      assert.isTrue((yield* judge(Email.noRepeatEmails({ store, workflows: ["send_email"] }), { to: "ann@co.com", subject: "Hi" })).passed)
-      assert.isFalse((yield* judge(Email.noRepeatEmails({ store }), { to: "ann@co.com", subject: "Hi" })).passed)
+      assert.isTrue((yield* judge(withHistory(Email.noRepeatEmails({ workflows: ["send_email"] }), store), { to: "ann@co.com", subject: "Hi" })).passed)
+      assert.isFalse((yield* judge(withHistory(Email.noRepeatEmails(), store), { to: "ann@co.com", subject: "Hi" })).passed)
     }))
 
   it.effect("passes without recipients; blocks a wrong-typed subject or recipient", () =>
     Effect.gen(function*() {
-      const policy = Email.noRepeatEmails({ store: yield* storeWith(sent) })
+      const policy = withHistory(Email.noRepeatEmails(), yield* storeWith(sent))
       assert.isTrue((yield* judge(policy, { subject: "Your invoice" })).passed)
       assert.include((yield* judge(policy, { to: "ann@co.com", subject: 7 })).reason, "Payload field 'subject' is a number")
       assert.isFalse((yield* judge(policy, { to: { ann: true } })).passed)
@@ -174,7 +174,7 @@ describe("no_repeat_emails", () => {
   it.effect("a receipt store that fails blocks (fail closed)", () =>
     Effect.gen(function*() {
       const store: ReceiptStore.ReceiptStoreService = { ...ReceiptStore.makeMemory(), list: () => Effect.fail(StoreError.io("disk unreadable")) }
-      const v = yield* judge(Email.noRepeatEmails({ store }), { to: "ann@co.com", subject: "Hi" })
+      const v = yield* judge(withHistory(Email.noRepeatEmails(), store), { to: "ann@co.com", subject: "Hi" })
       assert.isFalse(v.passed)
       assert.include(v.reason, "receipt store failed")
       assert.include(v.reason, "disk unreadable")
@@ -183,7 +183,7 @@ describe("no_repeat_emails", () => {
   it("an invalid window is a configuration error when built", () => {
     const store = ReceiptStore.makeMemory()
     for (const window of ["soon", 0, -5, "Infinity"] as ReadonlyArray<Duration.Input>) {
-      assert.throws(() => Email.noRepeatEmails({ store, window }), /Cannot build no_repeat_emails/, String(window))
+      assert.throws(() => withHistory(Email.noRepeatEmails({ window }), store), /Cannot build no_repeat_emails/, String(window))
     }
   })
 
@@ -193,7 +193,7 @@ describe("no_repeat_emails", () => {
       const kv = makeKv({ allowedActions: ["set"] })
       const send = steps("send_email", "mail", [{ action: "set", args: { key: "sent", value: "1" } }])
       const { enact } = yield* setup(
-        { systems: { mail: kv.connector }, policies: [Email.noMassEmails, Email.noRepeatEmails({ store })], workflows: [send] },
+        { systems: { mail: kv.connector }, policies: [Email.noMassEmails, withHistory(Email.noRepeatEmails(), store)], workflows: [send] },
         { store }
       )
       const payload = { to: "ann@co.com", subject: "Your invoice" }
@@ -211,7 +211,7 @@ describe("no_repeat_emails", () => {
   it.effect("through Policy.evaluate", () =>
     Effect.gen(function*() {
       const results = yield* Policy.evaluate(
-        [Email.noMassEmails, Email.noRepeatEmails({ store: yield* storeWith(sent) })],
+        [Email.noMassEmails, withHistory(Email.noRepeatEmails(), yield* storeWith(sent))],
         ctx({ to: "ann@co.com", subject: "Your invoice" })
       )
       assert.deepStrictEqual(results.map((r) => [r.policy, r.passed]), [["no_mass_emails", true], ["no_repeat_emails", false]])

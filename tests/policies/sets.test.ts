@@ -3,7 +3,6 @@ import { Effect } from "effect"
 import * as Sets from "../../policies/sets.ts"
 import * as Shell from "../../policies/shell.ts"
 import * as Policy from "../../src/Policy.ts"
-import * as ReceiptStore from "../../src/ReceiptStore.ts"
 import { type Attributes, policyHarness } from "../support/policies.ts"
 
 const { ctx } = policyHarness({ workflow: "agent", now: "2025-01-15T12:00:00Z" })
@@ -81,8 +80,7 @@ describe("Sets.web", () => {
 describe("Sets.messaging", () => {
   it.effect("blocks mass emails, DMs, off-list channels and repeats; passes one email to a new recipient", () =>
     Effect.gen(function*() {
-      const store = ReceiptStore.makeMemory()
-      const set = Sets.messaging({ channels: ["#deploys"], store })
+      const set = Sets.messaging({ channels: ["#deploys"], noRepeatEmails: true })
       yield* blocks(set, { to: "a@co.com, b@co.com", subject: "Hi" }, "no_mass_emails")
       yield* blocks(set, { channel: "@alice" }, "block_dms")
       yield* blocks(set, { channel: "#random" }, "require_channel_allowlist")

@@ -1,7 +1,8 @@
 /**
  * Child process for the crash test: runs a two-step workflow against `root` with a durable file store and
- * journal in `receipts`, prints `RUN <id>` and `STEP1 DONE` after the first write, then hangs until the
- * parent kills it with SIGKILL. Usage: node crashChild.ts <root> <receipts> <runId>
+ * journal in `receipts` (journal leases live `ttlMs` without a heartbeat), prints `RUN <id>` and
+ * `STEP1 DONE` after the first write, then hangs (heartbeating its lease) until the parent kills it with
+ * SIGKILL. Usage: node crashChild.ts <root> <receipts> <runId> <ttlMs>
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
@@ -13,7 +14,7 @@ import * as FileReceiptStore from "../../src/FileReceiptStore.ts"
 import * as Signer from "../../src/Signer.ts"
 import * as Workflow from "../../src/Workflow.ts"
 
-const [root, receipts, runId] = process.argv.slice(2) as [string, string, string]
+const [root, receipts, runId, ttl] = process.argv.slice(2) as [string, string, string, string]
 
 const twoWrites = Workflow.make({
   name: "two_writes",
@@ -35,7 +36,7 @@ const program = Effect.gen(function*() {
 }).pipe(
   Effect.provide(Layer.mergeAll(
     FileReceiptStore.layer({ directory: receipts }),
-    FileJournal.layer({ directory: `${receipts}/.journal` }),
+    FileJournal.layer({ directory: `${receipts}/.journal`, leaseTtl: Number(ttl) }),
     Signer.layerHmac({ secret: "crash-test-secret-crash-test-secret!!" })
   )),
   Effect.provide([NodeFileSystem.layer, NodePath.layer])

@@ -16,8 +16,15 @@
 import { assert } from "@effect/vitest"
 import { Effect } from "effect"
 import fc from "fast-check"
+import * as Definitions from "../../src/_connectorDefinitions.ts"
+import type { Connector } from "../../src/Connector.ts"
+import * as ConnectorError from "../../src/ConnectorError.ts"
+import type { Engine } from "../../src/Engine.ts"
 import type { Json } from "../../src/Model.ts"
 import type * as Policy from "../../src/Policy.ts"
+import * as Reads from "../../src/Reads.ts"
+import * as ReceiptStore from "../../src/ReceiptStore.ts"
+import * as Snapshot from "../../src/Snapshot.ts"
 import type { PolicyContext } from "../../src/WorkflowContext.ts"
 
 /** The user attributes a run carries (`ctx.userAttributes`). */
@@ -33,21 +40,59 @@ export interface ContextOptions {
   readonly user?: string
   /** Default `{}`. */
   readonly userAttributes?: Attributes
-  /** Default `{}`. */
-  readonly systems?: PolicyContext["systems"]
+  /** Connectors `ctx.read` reaches, through the engine's real reader. Default: none. */
+  readonly systems?: Readonly<Record<string, Connector>>
+  /** Where `ctx.history` reads from (unverified: signature checks are the engine's, tested there). Default: empty. */
+  readonly history?: ReceiptStore.ReceiptStoreService
   /** The run's start time (`ctx.now`), as anything `new Date` takes. Default: the epoch. */
   readonly now?: Date | string | number
 }
 
+/**
+ * The engine's reader (`ctx.read`) over `systems`, on a minimal engine: the same code a run uses, with the
+ * allowlist and read-only checks, and the reads it recorded.
+ */
+export const readerFor = (systems: Readonly<Record<string, Connector>>, runId = "r1"): Reads.Reader => {
+  const defs = new Map<string, Definitions.Definition>()
+  for (const [key, handle] of Object.entries(systems)) {
+    const def = Definitions.definitionOf(handle)
+    if (def === undefined) throw new TypeError(`systems.${key} is not a connector`)
+    defs.set(key, def)
+  }
+  const engine = {
+    systems: defs,
+    secrets: [...defs.values()].flatMap((d) => d.secrets),
+    limits: Snapshot.defaultLimits,
+    store: ReceiptStore.makeMemory(),
+    verifyStored: () => Effect.succeed(true)
+  } as Partial<Engine> as Engine
+  return Reads.make(engine, runId)
+}
+
 /** A `PolicyContext` carrying `payload`. */
-export const policyContext = (payload: unknown, options: ContextOptions = {}): PolicyContext => ({
-  runId: options.runId ?? "r1",
-  workflow: options.workflow ?? "w",
-  user: options.user ?? "agent@co",
-  userAttributes: options.userAttributes ?? {},
-  payload,
-  systems: options.systems ?? {},
-  now: new Date(options.now ?? 0)
+export const policyContext = (payload: unknown, options: ContextOptions = {}): PolicyContext => {
+  const history = options.history
+  const ms = new Date(options.now ?? 0).getTime()
+  return {
+    runId: options.runId ?? "r1",
+    workflow: options.workflow ?? "w",
+    user: options.user ?? "agent@co",
+    userAttributes: options.userAttributes ?? {},
+    payload,
+    get now() {
+      return new Date(ms)
+    },
+    read: options.systems === undefined
+      ? (system, call) => Effect.fail(ConnectorError.unknownSystem(system, call.action, `No system registered as '${system}'`))
+      : readerFor(options.systems, options.runId ?? "r1").read,
+    history: (filter) => (history === undefined ? Effect.succeed([]) : history.list(filter))
+  }
+}
+
+/** The policy, run with `ctx.history` reading `store` (for unit tests of history-aware policies). */
+export const withHistory = (policy: Policy.Policy, store: ReceiptStore.ReceiptStoreService): Policy.Policy => ({
+  ...policy,
+  check: (ctx) => policy.check({ ...ctx, history: (filter) => store.list(filter) })
 })
 
 /** Runs a synchronous policy; throws if it returned an Effect. */

@@ -23,13 +23,14 @@ import type * as StoreError from "../../src/StoreError.ts"
  * at 2026-01-01T00:00:00Z, HMAC key `test`; `fields` replace any of them (the key order stays this one).
  */
 export const unsignedReceipt = (fields: Partial<UnsignedReceipt> = {}): UnsignedReceipt => ({
-  format_version: 1,
+  format_version: 2,
   run_id: "r0",
   workflow: "w",
   user_email: "u",
   user_attributes: {},
   payload: null,
   policy_results: [],
+  policy_reads: [],
   decision: "PASS",
   reason: null,
   actions_taken: [],
