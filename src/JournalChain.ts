@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { JournalChain } from "./mod.ts"
+ * import * as JournalChain from "./src/JournalChain.ts"
  * declare const signer: import("./src/Signer.ts").SignerService
  * const program = Effect.gen(function*() {
  *   const cursor = JournalChain.start()
