@@ -103,6 +103,8 @@ export const notFound = build((message) => new NotFound({ message }))
 export const conflict = build((message) => new Conflict({ message }))
 export const forbidden = build((message) => new Forbidden({ message }))
 export const transport = build((message) => new Transport({ message }))
+export const unauthorized = build((message) => new Unauthorized({ message }))
+export const rateLimited = build((message) => new RateLimited({ message }))
 /** The target changed since the run; the inverse left it alone (compare before swap). */
 export const changed = (
   system: string,

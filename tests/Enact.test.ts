@@ -58,7 +58,7 @@ describe("Enact.run", () => {
         args: { key: "a", value: "1" },
         success: true,
         output: { key: "a", value: "1" },
-        rollback_data: { action: "restore", args: { key: "a", value: null } },
+        rollback_data: { action: "restore", args: { expected: "1", key: "a", value: null } },
         already_done: false
       })
       const stored = yield* (yield* ReceiptStore.ReceiptStore).get(receipt.run_id)

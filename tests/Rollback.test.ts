@@ -138,9 +138,9 @@ describe("rollback", () => {
       assert.strictEqual(plan.runId, run.receipt.run_id)
       assert.strictEqual(plan.workflow, "set_many")
       assert.deepStrictEqual(plan.steps, [
-        { step: 2, system: "store", action: "set", inverse: "restore", args: { key: "c", value: null }, irreversible: false, manual: null },
-        { step: 1, system: "store", action: "set", inverse: "restore", args: { key: "b", value: null }, irreversible: false, manual: null },
-        { step: 0, system: "store", action: "set", inverse: "restore", args: { key: "a", value: "0" }, irreversible: false, manual: null }
+        { step: 2, system: "store", action: "set", inverse: "restore", args: { key: "c", value: null, expected: "3" }, irreversible: false, manual: null },
+        { step: 1, system: "store", action: "set", inverse: "restore", args: { key: "b", value: null, expected: "2" }, irreversible: false, manual: null },
+        { step: 0, system: "store", action: "set", inverse: "restore", args: { key: "a", value: "0", expected: "1" }, irreversible: false, manual: null }
       ])
       assert.deepStrictEqual(kv.log, [])
       assert.deepStrictEqual(stateOf(kv.data), stateBefore)
@@ -399,7 +399,7 @@ describe("crash recovery", () => {
         timestamp: "2026-01-01T00:00:00.000Z"
       },
       ...writes.flatMap((s, step): Array<Journal.Body> => {
-        const rollback_data = { action: "restore", args: { key: s.key, value: s.previous } }
+        const rollback_data = { action: "restore", args: { key: s.key, value: s.previous, expected: "crashed" } }
         const args = { key: s.key, value: "crashed" }
         const intent: Journal.Body = { type: "intent", step, system: "store", action: "set", args, rollback_data }
         return s.done
@@ -458,7 +458,7 @@ describe("crash recovery", () => {
       const { enact, journal, store, signer } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] })
       yield* crash(journal, signer, "crashed-2", [{ key: "x", previous: null, done: false }])
       const plan = yield* enact.rollbackPlan("crashed-2")
-      assert.deepStrictEqual(plan.steps.map((s) => [s.step, s.inverse, s.args]), [[0, "restore", { key: "x", value: null }]])
+      assert.deepStrictEqual(plan.steps.map((s) => [s.step, s.inverse, s.args]), [[0, "restore", { key: "x", value: null, expected: "crashed" }]])
       assert.isTrue(plan.fromJournal)
       assert.isTrue(Option.isNone(yield* store.get("crashed-2")), "planning is read-only: no PARTIAL receipt")
       assert.deepStrictEqual(yield* journal.runs(), ["crashed-2"], "the journal is left as it was")
@@ -483,7 +483,7 @@ describe("crash recovery", () => {
         assert.isTrue(Option.isSome(yield* store.get(o.receipt.run_id)))
       }
       const b = outcomes.find((o) => o.receipt.run_id === "crash-b")
-      assert.deepStrictEqual(b?.receipt.actions_taken.map((a) => a.rollback_data?.args), [{ key: "b", value: null }, { key: "c", value: "7" }])
+      assert.deepStrictEqual(b?.receipt.actions_taken.map((a) => a.rollback_data?.args), [{ key: "b", value: null, expected: "crashed" }, { key: "c", value: "7", expected: "crashed" }])
       assert.deepStrictEqual(yield* journal.runs(), [])
       assert.deepStrictEqual(yield* enact.recover(), { recovered: [], refused: [], inProgress: [] }, "recovering again finds nothing")
       assert.isTrue(Option.isSome(yield* store.get(finished.receipt.run_id)))

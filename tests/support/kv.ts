@@ -1,6 +1,8 @@
 /**
  * A small in-memory key-value connector for core tests: it follows the connector contract exactly
- * (idempotent set/delete, pre-state captured before mutation, an irreversible `publish`).
+ * (idempotent set/delete, pre-state captured before mutation, an irreversible `publish`, and an inverse
+ * that compares before it swaps: `restore` puts `value` back only while the key still holds `expected`,
+ * what the run left there).
  */
 import { Effect } from "effect"
 import * as Connector from "../../src/Connector.ts"
@@ -52,7 +54,7 @@ export const makeKv = (options: { allowedActions: ReadonlyArray<string>; secret?
           const previous = data.get(key) ?? null
           return {
             alreadyDone: previous === value,
-            rollback: { action: "restore", args: { key, value: previous } },
+            rollback: { action: "restore", args: { key, value: previous, expected: value } },
             apply: Effect.sync(() => {
               if (previous !== value) setRaw(key, value)
               return { key, value }
@@ -82,9 +84,19 @@ export const makeKv = (options: { allowedActions: ReadonlyArray<string>; secret?
       restore: (args) =>
         Effect.gen(function*() {
           const key = yield* str(args, "key", kind, "restore")
-          const value = field(args, "value")
-          setRaw(key, typeof value === "string" ? value : null)
-          return { key }
+          const raw = field(args, "value")
+          const value = typeof raw === "string" ? raw : null
+          const expected = field(args, "expected")
+          const current = data.get(key) ?? null
+          if (current === value) return { key, restored: false }
+          if (expected !== undefined && current !== expected) {
+            return yield* ConnectorError.changed(kind, "restore", `'${key}' changed since the run`, {
+              expected: typeof expected === "string" ? expected : null,
+              current
+            })
+          }
+          setRaw(key, value)
+          return { key, restored: true }
         })
     }
   })
