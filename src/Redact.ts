@@ -1,7 +1,8 @@
 /**
  * Keeps secrets out of receipts, journals and error messages.
  *
- * A secret is found in any string of a JSON value (object keys included) not only verbatim but in every form
+ * A secret is found in any string of a JSON value (object keys included, and numbers by their decimal text,
+ * which become the redacted string) not only verbatim but in every form
  * an agent, a connector or an HTTP library is likely to hand back: case-changed; percent-encoded
  * (`encodeURIComponent`, form encoding with `+` for spaces, any mix of escaped and literal characters, upper- or
  * lower-case hex); hex of its UTF-8 bytes; base64 and base64url, padded or not, also embedded in a longer
@@ -36,8 +37,9 @@ export const MIN_SECRET_LENGTH: number = SecretPatterns.MIN_SECRET_LENGTH
 /** Redacts secrets from values and text; built once per secret list by `makeScrubber`. */
 export interface Scrubber {
   /**
-   * Returns the value with every form of every secret replaced in its strings and keys. A value with
-   * nothing to redact is returned as is; otherwise a copy, sharing the subtrees that had nothing to redact.
+   * Returns the value with every form of every secret replaced in its strings and keys (a number whose
+   * digits hold one becomes the redacted string, so the static type is then loose). A value with nothing to
+   * redact is returned as is; otherwise a copy, sharing the subtrees that had nothing to redact.
    */
   readonly value: <A>(value: A) => A
   /** Returns the text with every form of every secret replaced (for error messages and logs). */
@@ -100,6 +102,12 @@ const build = (secrets: ReadonlyArray<string>, labelOf: (secret: string) => stri
 
   const go = (v: unknown): unknown => {
     if (typeof v === "string") return text(v)
+    if (typeof v === "number") {
+      // A numeric secret (a PIN, an account number) held as a JSON number becomes the redacted string.
+      const digits = String(v)
+      const redacted = text(digits)
+      return redacted === digits ? v : redacted
+    }
     if (typeof v !== "object" || v === null) return v
     if (Array.isArray(v)) {
       let copy: Array<unknown> | undefined

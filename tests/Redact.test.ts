@@ -58,6 +58,17 @@ describe("Redact.scrub", () => {
     })
   })
 
+  it("treats regular-expression characters in a secret literally", () => {
+    const tricky = "a.b*c+d?e^f$g|h(i)j[k]l{m}n\\o/p-q"
+    assert.strictEqual(Redact.scrubText(`<${tricky}> <axbxcxdxexfxgxhxixjxkxlxmxnxoxpxq>`, [tricky]), `<${R}> <axbxcxdxexfxgxhxixjxkxlxmxnxoxpxq>`)
+    assert.strictEqual(Redact.scrubText(encodeURIComponent(tricky), [tricky]), R)
+  })
+
+  it("redacts a numeric secret held as a JSON number", () => {
+    const out: unknown = Redact.scrub({ pin: 98765432, n: 42, s: "acct 98765432" }, ["98765432"])
+    assert.deepStrictEqual(out, { pin: R, n: 42, s: `acct ${R}` })
+  })
+
   it("redacts hex in lower and upper case", () => {
     const hex = utf8(secret).toString("hex")
     assert.strictEqual(Redact.scrubText(`0x${hex}00 and ${hex.toUpperCase()}`, [secret]), `0x${R}00 and ${R}`)
