@@ -51,8 +51,9 @@ const difference = (found: string, canonical: string): string => {
 }
 
 /**
- * Checks a decoded JSON value is a receipt that the canonical text `text` fully describes: it matches the
- * schema with no unknown field, decoding changed nothing, and its run id is valid.
+ * Checks a JSON value parsed from the canonical text `text` is a receipt: it matches the schema with no
+ * unknown field (anywhere in its structs), and its run id is valid. The receipt schema has no
+ * transformations, so the decoded receipt encodes to `text` again (the store tests check this round trip).
  */
 const checkReceipt = (value: unknown, text: string): Parsed => {
   const decoded = decodeStrict(value)
@@ -61,7 +62,6 @@ const checkReceipt = (value: unknown, text: string): Parsed => {
   if (!StoreError.isValidRunId(receipt.run_id)) {
     return fail(`holds an invalid run id ${JSON.stringify(String(receipt.run_id)).slice(0, 80)}`)
   }
-  if (Canonical.encode(receipt) !== text) return fail("changes when decoded as a receipt")
   return { ok: true, receipt, text }
 }
 
