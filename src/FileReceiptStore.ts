@@ -110,7 +110,14 @@ export const make = (
 
     const get = Effect.fnUntraced(function*(runId: string): Effect.fn.Return<Option.Option<Receipt>, StoreError.StoreError> {
       if (!StoreError.isValidRunId(runId)) return yield* StoreError.invalidRunId(runId)
-      const bytes = yield* files.readIfExists(files.fileOf(runId)).pipe(Effect.mapError(io(`read receipt ${runId}`)))
+      const bytes = yield* files.readIfExists(files.fileOf(runId)).pipe(
+        Effect.mapError((e) =>
+          // A folder or a symlink loop under a receipt's name (EISDIR, ELOOP) is not a receipt; other errors are I/O.
+          e.reason._tag === "BadResource"
+            ? StoreError.corrupt(`Receipt file ${runId}.json is not a regular file`)
+            : io(`read receipt ${runId}`)(e)
+        )
+      )
       // An incomplete file is a put still writing it, or a crash's leftover that recovery restores.
       if (Option.isNone(bytes) || !ReceiptFiles.isComplete(bytes.value)) return Option.none()
       const parsed = ReceiptText.parse(bytes.value)

@@ -112,10 +112,17 @@ export const make = (dir: string): Effect.Effect<ReceiptFiles, PlatformError, Fi
           return yield* Effect.logWarning(`Receipt log record not restored: it ${record.problem}`)
         }
         const runId = record.receipt.run_id
-        const existing = yield* readIfExists(fileOf(runId))
+        const existing = yield* readIfExists(fileOf(runId)).pipe(
+          Effect.map(Option.some),
+          // A folder or symlink loop holds the name: nothing can be restored there (get reports it Corrupt).
+          Effect.catchIf((e) => e.reason._tag === "BadResource", () => Effect.succeed(Option.none()))
+        )
         if (Option.isNone(existing)) {
+          return yield* Effect.logWarning(`Receipt log record ${runId} not restored: its file name is not a regular file`)
+        }
+        if (Option.isNone(existing.value)) {
           yield* install(runId, payload, false)
-        } else if (!sameBytes(existing.value, payload) && !isValidFileOf(runId, existing.value)) {
+        } else if (!sameBytes(existing.value.value, payload) && !isValidFileOf(runId, existing.value.value)) {
           yield* install(runId, payload, true)
         }
         if (durable) yield* fsync(fileOf(runId))

@@ -3,6 +3,7 @@ import * as NodePath from "@effect/platform-node/NodePath"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Exit, Layer, Option } from "effect"
 import fc from "fast-check"
+import * as fsp from "node:fs/promises"
 import * as nodePath from "node:path"
 import * as LogFrame from "../src/_logFrame.ts"
 import * as ReceiptText from "../src/_receiptText.ts"
@@ -89,6 +90,23 @@ layer(NodeLayer)("FileReceiptStore with files written by an attacker", (it) => {
           const ids = yield* store.ids()
           assert.strictEqual(ids.length, cases.length + 1)
           assert.include(ids, "honest")
+        }))
+    }))
+
+  it.effect("a folder or a symlink loop under a receipt's name is Corrupt for get and skipped by list", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir("enact-canon-")
+      yield* writeText(dir, "folder.json/inner.txt", "x")
+      yield* Effect.promise(() => fsp.symlink("loop.json", nodePath.join(dir, "loop.json")))
+      // Log records for those names cannot be restored, and must not stop the store from opening.
+      yield* writeText(dir, ".log/crashed.log", LogFrame.encode([text(yield* signed("folder")), text(yield* signed("loop"))].map((t) => new TextEncoder().encode(t)), true))
+      yield* withStore(dir, (store) =>
+        Effect.gen(function*() {
+          yield* store.put(yield* signed("honest"))
+          assert.strictEqual((yield* Effect.flip(store.get("folder"))).reason._tag, "Corrupt")
+          assert.strictEqual((yield* Effect.flip(store.get("loop"))).reason._tag, "Corrupt")
+          assert.deepStrictEqual((yield* store.list()).map((r) => r.run_id), ["honest"])
+          assert.deepStrictEqual(yield* store.ids(), ["folder", "honest", "loop"])
         }))
     }))
 
