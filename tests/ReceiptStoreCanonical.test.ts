@@ -135,6 +135,10 @@ layer(NodeLayer)("FileReceiptStore with files written by an attacker", (it) => {
       yield* withStore(dir, (store) =>
         Effect.gen(function*() {
           yield* store.put(put)
+          // The log record (read while the store is open, before its checkpoint) holds the same bytes.
+          const segments = (yield* Effect.promise(() => fsp.readdir(nodePath.join(dir, ".log")))).filter((n) => n.endsWith(".log"))
+          const records = yield* Effect.forEach(segments, (n) => Effect.map(readBytes(dir, `.log/${n}`), (b) => LogFrame.scan(b ?? new Uint8Array()).payloads))
+          assert.deepStrictEqual(records.flat().map((p) => new TextDecoder().decode(p)), [text(put)])
           assert.deepStrictEqual(yield* store.get("put-one"), Option.some(put))
           assert.deepStrictEqual(yield* store.get("by-hand"), Option.some(byHand))
           assert.isTrue((yield* verifies(Option.getOrThrow(yield* store.get("by-hand")))).valid)
