@@ -13,6 +13,12 @@
  * puts wait if checkpoints fall far behind. On start, the layer replays every segment a crash or power loss
  * left: it restores receipts whose file is missing or torn, and ignores a torn log tail.
  *
+ * A file (and a log record) holds exactly the receipt's canonical encoding (RFC 8785, `Canonical.encode`) and a
+ * newline. `get` refuses with `Corrupt` a file whose bytes are anything else (duplicate keys, `1.0`, `-0`, `\u`
+ * escapes, whitespace, reordered keys, a byte-order mark, unknown fields, a second value) or whose `run_id` is
+ * not its name; `list` skips such files, and `ids` names every `<run_id>.json` so an auditor can `get` each.
+ * Replay restores only log records that are canonical receipts.
+ *
  * Every put costs one shared fsync, one file creation and, later, one fsync of that file: bursts run several
  * times faster than with an fsync per put, the sustained rate about the same (see `bench/store.ts`).
  *
@@ -37,12 +43,13 @@
  * ```
  * @module
  */
-import { Effect, FileSystem, Layer, Option, Path, Schema } from "effect"
+import { Effect, FileSystem, Layer, Option, Path } from "effect"
 import type { Scope } from "effect"
 import type { PlatformError } from "effect/PlatformError"
 import * as ReceiptFiles from "./_receiptFiles.ts"
 import * as ReceiptLog from "./_receiptLog.ts"
-import { Receipt } from "./Model.ts"
+import * as ReceiptText from "./_receiptText.ts"
+import type { Receipt } from "./Model.ts"
 import { matches, newestFirst, ReceiptStore, type ReceiptStoreService } from "./ReceiptStore.ts"
 import * as StoreError from "./StoreError.ts"
 
@@ -57,11 +64,6 @@ export interface Options {
 /** Concurrent reads of `list`: enough to keep the I/O pool busy, not to run out of file descriptors. */
 const LIST_CONCURRENCY = 16
 const RECEIPT_FILE = /^([A-Za-z0-9][A-Za-z0-9_-]{0,127})\.json$/
-
-const encoder = new TextEncoder()
-const decoder = new TextDecoder()
-const isReceipt = Schema.is(Receipt)
-const decodeReceipt = Schema.decodeUnknownEffect(Schema.fromJsonString(Receipt))
 
 const taken = (runId: string): StoreError.StoreError => StoreError.alreadyExists(`Receipt ${runId} already exists`)
 const io = (what: string) => (e: PlatformError) => StoreError.io(`Cannot ${what}: ${e.message}`)
@@ -89,11 +91,9 @@ export const make = (
     const files = yield* ReceiptFiles.make(dir).pipe(Effect.mapError(io(`open ${dir}`)))
     const log = yield* ReceiptLog.make(files, { segmentRecords: Math.max(1, Math.floor(options.segmentRecords ?? 4096)) })
 
-    /** Commits the record, then creates the file. */
+    /** Commits the record (the receipt's canonical bytes), then creates the file. */
     const putClaimed = Effect.fnUntraced(
-      function*(receipt: Receipt): Effect.fn.Return<void, StoreError.StoreError | PlatformError> {
-        const runId = receipt.run_id
-        const bytes = encoder.encode(JSON.stringify(receipt) + "\n")
+      function*(runId: string, bytes: Uint8Array): Effect.fn.Return<void, StoreError.StoreError | PlatformError> {
         const { finish, replayedElsewhere } = yield* log.commit(bytes)
         const outcome = yield* Effect.gen(function*() {
           if (yield* files.create(runId, bytes)) return "published" as const
@@ -105,22 +105,39 @@ export const make = (
         yield* finish(runId, outcome)
         if (outcome === "refused") return yield* taken(runId)
       },
-      (effect, receipt) => Effect.catchTag(effect, "PlatformError", (e) => Effect.fail(io(`store receipt ${receipt.run_id}`)(e)))
+      (effect, runId) => Effect.catchTag(effect, "PlatformError", (e) => Effect.fail(io(`store receipt ${runId}`)(e)))
     )
 
     const get = Effect.fnUntraced(function*(runId: string): Effect.fn.Return<Option.Option<Receipt>, StoreError.StoreError> {
       if (!StoreError.isValidRunId(runId)) return yield* StoreError.invalidRunId(runId)
-      const bytes = yield* files.readIfExists(files.fileOf(runId)).pipe(Effect.mapError(io(`read receipt ${runId}`)))
+      const bytes = yield* files.readIfExists(files.fileOf(runId)).pipe(
+        Effect.mapError((e) =>
+          // A folder or a symlink loop under a receipt's name (EISDIR, ELOOP) is not a receipt; other errors are I/O.
+          e.reason._tag === "BadResource"
+            ? StoreError.corrupt(`Receipt file ${runId}.json is not a regular file`)
+            : io(`read receipt ${runId}`)(e)
+        )
+      )
       // An incomplete file is a put still writing it, or a crash's leftover that recovery restores.
       if (Option.isNone(bytes) || !ReceiptFiles.isComplete(bytes.value)) return Option.none()
-      const receipt = yield* decodeReceipt(decoder.decode(bytes.value)).pipe(
-        Effect.mapError((e) => StoreError.corrupt(`Cannot decode receipt ${runId}: ${e.message}`))
-      )
+      const parsed = ReceiptText.parse(bytes.value)
+      if (!parsed.ok) return yield* StoreError.corrupt(`Receipt file ${runId}.json ${parsed.problem}`)
+      const receipt = parsed.receipt
       if (receipt.run_id !== runId) {
         return yield* StoreError.corrupt(`Receipt file ${runId}.json holds run ${receipt.run_id}`)
       }
       return Option.some(receipt)
     })
+
+    const ids = (): Effect.Effect<ReadonlyArray<string>, StoreError.StoreError> =>
+      fs.readDirectory(dir).pipe(
+        Effect.map((names) => names.flatMap((n) => RECEIPT_FILE.exec(n)?.[1] ?? []).sort()),
+        Effect.mapError(io(`list ${dir}`))
+      )
+
+    /** A receipt for `list`: a file that is not a valid canonical receipt of its name is skipped, not fatal. */
+    const getListed = (runId: string) =>
+      Effect.catchIf(get(runId), (e) => e.reason._tag === "Corrupt", () => Effect.succeed(Option.none<Receipt>()))
 
     const claimed = new Set<string>()
     return {
@@ -128,18 +145,21 @@ export const make = (
         Effect.suspend(() => {
           const runId = receipt.run_id
           if (!StoreError.isValidRunId(runId)) return Effect.fail(StoreError.invalidRunId(runId))
-          if (!isReceipt(receipt)) return Effect.fail(StoreError.corrupt(`Receipt ${runId} does not match the schema`))
+          const encoded = ReceiptText.encode(receipt)
+          if (!encoded.ok) return Effect.fail(StoreError.corrupt(`Receipt ${runId} ${encoded.problem}`))
           if (claimed.has(runId)) return Effect.fail(taken(runId))
           claimed.add(runId)
           // Once started, a put runs to the end: its record may already be in the log.
-          return Effect.ensuring(Effect.uninterruptible(putClaimed(receipt)), Effect.sync(() => claimed.delete(runId)))
+          return Effect.ensuring(
+            Effect.uninterruptible(putClaimed(runId, ReceiptText.toBytes(encoded.text))),
+            Effect.sync(() => claimed.delete(runId))
+          )
         }),
       get,
+      ids,
       list: (filter = {}) =>
         Effect.gen(function*() {
-          const names = yield* fs.readDirectory(dir).pipe(Effect.mapError(io(`list ${dir}`)))
-          const runIds = names.flatMap((n) => RECEIPT_FILE.exec(n)?.[1] ?? [])
-          const found = yield* Effect.forEach(runIds, get, { concurrency: LIST_CONCURRENCY })
+          const found = yield* Effect.forEach(yield* ids(), getListed, { concurrency: LIST_CONCURRENCY })
           const receipts = found.flatMap((r) => Option.isSome(r) && matches(r.value, filter) ? [r.value] : [])
           return newestFirst(receipts, filter.limit)
         })

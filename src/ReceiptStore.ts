@@ -15,6 +15,7 @@
  * @module
  */
 import { Context, Effect, Layer, Option } from "effect"
+import * as ReceiptText from "./_receiptText.ts"
 import type { Decision, Receipt } from "./Model.ts"
 import * as StoreError from "./StoreError.ts"
 
@@ -35,8 +36,16 @@ export interface ReceiptStoreService {
   readonly put: (receipt: Receipt) => Effect.Effect<void, StoreError.StoreError>
   /** Loads a receipt, or `None`. */
   readonly get: (runId: string) => Effect.Effect<Option.Option<Receipt>, StoreError.StoreError>
-  /** Lists receipts matching every given filter, newest first. */
+  /**
+   * Lists receipts matching every given filter, newest first. Stored entries that are not valid canonical
+   * receipts (a forged or edited file) are skipped: `ids` and `get` show which.
+   */
   readonly list: (filter?: ListFilter) => Effect.Effect<ReadonlyArray<Receipt>, StoreError.StoreError>
+  /**
+   * Every run id the store holds an entry for, valid or not, sorted: an auditor can `get` each and see which
+   * are refused (`Corrupt`) or incomplete (`None`).
+   */
+  readonly ids: () => Effect.Effect<ReadonlyArray<string>, StoreError.StoreError>
 }
 
 /** The receipt store service. */
@@ -58,8 +67,9 @@ export const newestFirst = (rs: ReadonlyArray<Receipt>, limit: number | undefine
 }
 
 /**
- * Builds an in-memory store (each call gets its own map). Receipts are kept as JSON text: a store holding
- * many receipts then costs the garbage collector one string each instead of a graph of objects.
+ * Builds an in-memory store (each call gets its own map). Receipts are kept as their canonical text (as the
+ * file store writes them, checked the same way): a store holding many receipts then costs the garbage
+ * collector one string each instead of a graph of objects, and `get` returns a fresh copy every time.
  */
 export const makeMemory = (): ReceiptStoreService => {
   const receipts = new Map<string, string>()
@@ -70,7 +80,9 @@ export const makeMemory = (): ReceiptStoreService => {
       if (receipts.has(receipt.run_id)) {
         return Effect.fail(StoreError.alreadyExists(`Receipt ${receipt.run_id} already exists`))
       }
-      receipts.set(receipt.run_id, JSON.stringify(receipt))
+      const encoded = ReceiptText.encode(receipt)
+      if (!encoded.ok) return Effect.fail(StoreError.corrupt(`Receipt ${receipt.run_id} ${encoded.problem}`))
+      receipts.set(receipt.run_id, encoded.text)
       return Effect.void
     },
     get: (runId) => {
@@ -78,6 +90,7 @@ export const makeMemory = (): ReceiptStoreService => {
       const text = receipts.get(runId)
       return Effect.succeed(text === undefined ? Option.none() : Option.some(decode(text)))
     },
+    ids: () => Effect.sync(() => [...receipts.keys()].sort()),
     list: (filter = {}) =>
       Effect.sync(() => newestFirst([...receipts.values()].map(decode).filter((r) => matches(r, filter)), filter.limit))
   }

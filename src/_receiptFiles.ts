@@ -16,21 +16,9 @@
  * ```
  * @module
  */
-import { Effect, FileSystem, Option, Path, Schema } from "effect"
+import { Effect, FileSystem, Option, Path } from "effect"
 import type { PlatformError } from "effect/PlatformError"
-import { Receipt } from "./Model.ts"
-import * as StoreError from "./StoreError.ts"
-
-const decoder = new TextDecoder()
-const decodeReceipt = Schema.decodeUnknownOption(Schema.fromJsonString(Receipt))
-const decodeRunId = Schema.decodeUnknownOption(Schema.fromJsonString(Schema.Struct({ run_id: Schema.String })))
-
-/** The run id of a logged record (records were validated when put, so the rest need not be decoded again). */
-export const runIdOf = (payload: Uint8Array): string | undefined =>
-  Option.match(decodeRunId(decoder.decode(payload)), {
-    onNone: () => undefined,
-    onSome: ({ run_id }) => (StoreError.isValidRunId(run_id) ? run_id : undefined)
-  })
+import * as ReceiptText from "./_receiptText.ts"
 
 /** The path did not exist (ENOENT). */
 export const isNotFound = (e: PlatformError): boolean => e.reason._tag === "NotFound"
@@ -38,17 +26,19 @@ export const isNotFound = (e: PlatformError): boolean => e.reason._tag === "NotF
 export const isAlreadyExists = (e: PlatformError): boolean => e.reason._tag === "AlreadyExists"
 
 /** Byte-for-byte equality. */
-export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
+export const sameBytes = ReceiptText.sameBytes
 
 /**
- * A complete receipt file: not empty, and ends with the newline written last (`JSON.stringify` never writes a
- * raw newline, so a prefix of the file never ends with one).
+ * A complete receipt file: not empty, and ends with the newline written last (the canonical encoding never
+ * holds a raw newline, so a prefix of the file never ends with one).
  */
 export const isComplete = (bytes: Uint8Array): boolean => bytes.length > 0 && bytes[bytes.length - 1] === 0x0a
+
+/** True when `bytes` are a complete, canonical receipt of run `runId`: what `get` would return. */
+const isValidFileOf = (runId: string, bytes: Uint8Array): boolean => {
+  const parsed = ReceiptText.parse(bytes)
+  return parsed.ok && parsed.receipt.run_id === runId
+}
 
 /** Operations on one receipts folder. Run ids must have been validated. */
 export interface ReceiptFiles {
@@ -64,7 +54,9 @@ export interface ReceiptFiles {
   readonly create: (runId: string, bytes: Uint8Array) => Effect.Effect<boolean, PlatformError>
   /**
    * Makes sure a logged record is on disk as its file: publishes it if missing, replaces the file if it is
-   * incomplete or not a receipt at all, and leaves any valid receipt alone. `durable` also fsyncs the file.
+   * incomplete or not a valid canonical receipt of that run id, and leaves any valid receipt alone. A record
+   * that is not itself a valid canonical receipt (edited on disk, or from an older writer) is not restored:
+   * it is skipped with a warning. `durable` also fsyncs the file.
    */
   readonly restore: (payload: Uint8Array, durable: boolean) => Effect.Effect<void, PlatformError>
 }
@@ -115,15 +107,22 @@ export const make = (dir: string): Effect.Effect<ReceiptFiles, PlatformError, Fi
 
     const restore = Effect.fnUntraced(
       function*(payload: Uint8Array, durable: boolean): Effect.fn.Return<void, PlatformError> {
-        const runId = runIdOf(payload)
-        if (runId === undefined) return
-        const existing = yield* readIfExists(fileOf(runId))
+        const record = ReceiptText.parse(payload)
+        if (!record.ok) {
+          return yield* Effect.logWarning(`Receipt log record not restored: it ${record.problem}`)
+        }
+        const runId = record.receipt.run_id
+        const existing = yield* readIfExists(fileOf(runId)).pipe(
+          Effect.map(Option.some),
+          // A folder or symlink loop holds the name: nothing can be restored there (get reports it Corrupt).
+          Effect.catchIf((e) => e.reason._tag === "BadResource", () => Effect.succeed(Option.none()))
+        )
         if (Option.isNone(existing)) {
+          return yield* Effect.logWarning(`Receipt log record ${runId} not restored: its file name is not a regular file`)
+        }
+        if (Option.isNone(existing.value)) {
           yield* install(runId, payload, false)
-        } else if (
-          !sameBytes(existing.value, payload) &&
-          (!isComplete(existing.value) || Option.isNone(decodeReceipt(decoder.decode(existing.value))))
-        ) {
+        } else if (!sameBytes(existing.value.value, payload) && !isValidFileOf(runId, existing.value.value)) {
           yield* install(runId, payload, true)
         }
         if (durable) yield* fsync(fileOf(runId))
