@@ -24,8 +24,8 @@ import * as JournalChain from "./JournalChain.ts"
 import { type ActionResult, type Json, RollbackData } from "./Model.ts"
 import { describe } from "./Policy.ts"
 import { readCall } from "./Reads.ts"
-import { scrub } from "./Receipt.ts"
-import { type Base, redactFound } from "./Seal.ts"
+import * as Redact from "./Redact.ts"
+import type { Base } from "./Seal.ts"
 import * as Snapshot from "./Snapshot.ts"
 import * as StoreError from "./StoreError.ts"
 
@@ -76,10 +76,10 @@ export const recorded = (run: RunState): ReadonlyArray<ActionResult> =>
   run.actions.filter((a): a is ActionResult => a !== undefined)
 
 /** Rollback data that held a connector secret cannot be stored, so cannot be replayed: it becomes manual. */
-const protectRollback = (rb: RollbackData | null, secrets: ReadonlyArray<string>): RollbackData | null => {
-  if (rb === null || secrets.length === 0) return rb
-  const clean = scrub(rb, secrets)
-  return JSON.stringify(clean) === JSON.stringify(rb) ? rb : {
+const protectRollback = (rb: RollbackData | null, scrub: Redact.Scrubber): RollbackData | null => {
+  if (rb === null) return rb
+  const clean = scrub.value(rb)
+  return clean === rb ? rb : {
     action: rb.action,
     args: clean.args,
     irreversible: true,
@@ -121,7 +121,11 @@ const readPlan = (
 /** Builds `ctx.act` for one run. */
 export const make = (engine: Engine, run: RunState) => {
   const { base } = run
-  const hideValue = <A>(value: A): A => redactFound(scrub(value, engine.secrets), run.redact)
+  const found = run.redact.length === 0 ? undefined : Redact.makeFoundRedactor(run.redact)
+  const hideValue = <A>(value: A): A => {
+    const clean = engine.scrub.value(value)
+    return found === undefined ? clean : found.value(clean)
+  }
   const hideError = (e: ConnectorError.ConnectorError) => ConnectorError.mapText(e, hideValue)
   const signerIo = Effect.mapError((e: { readonly message: string }) => StoreError.io(`Cannot sign journal entry: ${e.message}`))
 
@@ -184,7 +188,7 @@ export const make = (engine: Engine, run: RunState) => {
       const read = readPlan(prepared.value, engine.limits)
       if (!read.ok) return yield* failWith(ConnectorError.transport(sys, action, `The connector failed: ${read.why}`), null)
       const plan = read.plan
-      const rollback = protectRollback(plan.rollback, engine.secrets)
+      const rollback = protectRollback(plan.rollback, engine.scrub)
       const output = (value: unknown): { readonly output: Json; readonly note?: string } => {
         const taken = Snapshot.take(value, "output", engine.limits)
         return taken.ok ? { output: taken.value } : { output: null, note: `Output not recorded: ${Snapshot.describe(taken)}` }
@@ -215,7 +219,7 @@ export const make = (engine: Engine, run: RunState) => {
       let final = rollback
       if (plan.settle !== undefined) {
         const settled = settleRollback(plan.settle, done.value, engine.limits)
-        final = settled.ok ? protectRollback(settled.rollback, engine.secrets) : rollback
+        final = settled.ok ? protectRollback(settled.rollback, engine.scrub) : rollback
       }
       const r = succeeded(output(done.value), final, false)
       yield* journal([{ type: "outcome", step: index, result: r }])

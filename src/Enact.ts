@@ -27,6 +27,7 @@ import type { Outcome } from "./Model.ts"
 import type { Policy } from "./Policy.ts"
 import { makeSealer, type Verification, verifyWith } from "./Receipt.ts"
 import { ReceiptStore } from "./ReceiptStore.ts"
+import * as Redact from "./Redact.ts"
 import * as Rollback from "./Rollback.ts"
 import * as Run from "./Run.ts"
 import { Signer, type SignerError } from "./Signer.ts"
@@ -95,11 +96,13 @@ export const make = Effect.fnUntraced(function*(config: Config) {
   const limits: Snapshot.Limits = { ...Snapshot.defaultLimits, ...config.limits }
   if (!(limits.maxBytes > 0) || !(limits.maxDepth > 0)) return yield* invalidConfig("limits must be positive")
   const verified = new Set<string>()
+  const secrets = [...new Set([...systems.values()].flatMap((d) => d.secrets))].sort((a, b) => b.length - a.length)
   const engine: Engine = {
     systems,
     policies,
     workflows,
-    secrets: [...new Set([...systems.values()].flatMap((d) => d.secrets))].sort((a, b) => b.length - a.length),
+    secrets,
+    scrub: Redact.makeScrubber(secrets),
     store,
     journal,
     signer,

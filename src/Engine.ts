@@ -11,6 +11,7 @@ import type { Hasher } from "./Merkle.ts"
 import type { Receipt, UnsignedReceipt } from "./Model.ts"
 import type { Policy } from "./Policy.ts"
 import type { ReceiptStoreService } from "./ReceiptStore.ts"
+import type { Scrubber } from "./Redact.ts"
 import type { SignerError, SignerService } from "./Signer.ts"
 import type { Limits } from "./Snapshot.ts"
 import type * as Workflow from "./Workflow.ts"
@@ -20,8 +21,10 @@ export interface Engine {
   readonly systems: ReadonlyMap<string, Definition>
   readonly policies: ReadonlyArray<Policy>
   readonly workflows: ReadonlyMap<string, Workflow.Workflow<unknown>>
-  /** Every secret any connector holds: scrubbed from receipts, journals and errors. */
+  /** Every secret any connector holds. */
   readonly secrets: ReadonlyArray<string>
+  /** Takes those secrets, in every common encoding, out of values and texts (receipts, journals, errors). */
+  readonly scrub: Scrubber
   readonly store: ReceiptStoreService
   readonly journal: JournalService
   readonly signer: SignerService

@@ -22,7 +22,6 @@ import type { Engine } from "./Engine.ts"
 import type { Json, PolicyRead, Receipt } from "./Model.ts"
 import type { Policy } from "./Policy.ts"
 import * as Policy_ from "./Policy.ts"
-import { scrub } from "./Receipt.ts"
 import type { ListFilter } from "./ReceiptStore.ts"
 import * as Snapshot from "./Snapshot.ts"
 import type { StoreError } from "./StoreError.ts"
@@ -64,7 +63,7 @@ export const make = (engine: Engine, runId: string): Reader => {
   const reads: Array<PolicyRead> = []
   let current = "(unknown)"
   let closed = false
-  const hide = (e: ConnectorError.ConnectorError) => ConnectorError.mapText(e, (t) => scrub(t, engine.secrets))
+  const hide = (e: ConnectorError.ConnectorError) => ConnectorError.mapText(e, engine.scrub.value)
   const read = (system: string, call: ActionCall): Effect.Effect<Json, ConnectorError.ConnectorError> =>
     Effect.gen(function*() {
       const policy = current
@@ -73,11 +72,10 @@ export const make = (engine: Engine, runId: string): Reader => {
       const action = parsed.action
       const args: Json = parsed.ok ? parsed.args : null
       const log = (success: boolean, output: Json, error?: string) => {
-        reads.push(scrub(
+        reads.push(engine.scrub.value(
           error === undefined
             ? { policy, system: sys, action, args, success, output }
-            : { policy, system: sys, action, args, success, output, error },
-          engine.secrets
+            : { policy, system: sys, action, args, success, output, error }
         ))
       }
       const refuse = (e: ConnectorError.ConnectorError) => {

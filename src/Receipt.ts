@@ -180,26 +180,3 @@ export const verifyDetailed = (input: unknown): Effect.Effect<Verification, neve
 /** True when the receipt is intact and signed by the `Signer` in context. */
 export const verify = (input: unknown): Effect.Effect<boolean, never, Signer> =>
   Effect.map(verifyDetailed(input), (v) => v.valid)
-
-const REDACTED = "[REDACTED]"
-
-/** Replaces every occurrence of a secret inside any string (keys included) of a JSON value. */
-export const scrub = <A>(value: A, secrets: ReadonlyArray<string>): A => {
-  if (secrets.length === 0) return value
-  const clean = (s: string): string => {
-    let out = s
-    for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED)
-    return out
-  }
-  const go = (v: unknown): unknown => {
-    if (typeof v === "string") return clean(v)
-    if (Array.isArray(v)) return v.map(go)
-    if (typeof v === "object" && v !== null) {
-      const o: Record<string, unknown> = {}
-      for (const [k, x] of Object.entries(v)) Canonical.setKey(o, clean(k), go(x))
-      return o
-    }
-    return v
-  }
-  return go(value) as A
-}

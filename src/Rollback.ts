@@ -5,7 +5,9 @@
  * successful, not-already-done actions in reverse → dispatch each recorded inverse through the connector
  * registered under that system key → sign a rollback receipt `rb-<attempt>-<run id>` whose signed
  * `original_run_id` links it to the run. Inverses compare before they swap: a step whose target changed
- * since the run is left alone and reported as a manual step with both states, and rollback stops there.
+ * since the run is left alone and reported as a manual step with both states; the other steps still run.
+ * A step whose inverse fails for another reason (the system is down) stops the rollback: the steps
+ * before it are reported "not attempted", and a retry later picks up where it stopped.
  * Irreversible steps are reported with what to fix by hand, never skipped silently.
  * @module
  */
@@ -16,7 +18,6 @@ import { RollbackError, RunInProgress } from "./EnactError.ts"
 import * as JournalChain from "./JournalChain.ts"
 import type { ActionResult, Json, ManualStep, Outcome, Receipt, RollbackData } from "./Model.ts"
 import { describe } from "./Policy.ts"
-import { scrub } from "./Receipt.ts"
 import * as Seal from "./Seal.ts"
 import type { SignerError } from "./Signer.ts"
 import * as StoreError from "./StoreError.ts"
@@ -309,14 +310,14 @@ const undo = (engine: Engine, runId: string, loaded: Loaded, options: RollbackOp
           system: s.system,
           args: s.args,
           success: true,
-          output: { reversed_step: s.step, result: scrub(exit.value, engine.secrets) },
+          output: { reversed_step: s.step, result: engine.scrub.value(exit.value) },
           rollback_data: null,
           already_done: false
         })
         continue
       }
       const err = Cause.squash(exit.cause)
-      const message = scrub(describe(err), engine.secrets)
+      const message = engine.scrub.text(describe(err))
       reversed.push({
         action: s.inverse,
         system: s.system,
@@ -328,10 +329,10 @@ const undo = (engine: Engine, runId: string, loaded: Loaded, options: RollbackOp
         error: message
       })
       if (err instanceof ConnectorError.ConnectorError && err.reason._tag === "Changed") {
-        stopped = `step ${s.step} (${s.action}) changed since the run`
+        // Someone changed this target after the run: it is left alone, and the other steps still run.
         pending(`Changed since the run: ${message}. Left as it is; undo by hand if still wanted`, {
-          expected: err.reason.expected,
-          current: err.reason.current
+          expected: engine.scrub.value(err.reason.expected),
+          current: engine.scrub.value(err.reason.current)
         })
       } else {
         stopped = `undoing step ${s.step} (${s.action}) failed: ${message}`

@@ -14,8 +14,6 @@
  * @module
  */
 import { Effect } from "effect"
-import { sha256 } from "@noble/hashes/sha2.js"
-import { bytesToHex } from "@noble/hashes/utils.js"
 import * as Canonical from "./Canonical.ts"
 import type { Engine } from "./Engine.ts"
 import type {
@@ -29,7 +27,7 @@ import type {
   UnsignedReceipt
 } from "./Model.ts"
 import { FORMAT_VERSION } from "./Model.ts"
-import { scrub } from "./Receipt.ts"
+import * as Redact from "./Redact.ts"
 import type { SignerError } from "./Signer.ts"
 import type * as StoreError from "./StoreError.ts"
 
@@ -60,32 +58,6 @@ export interface Options {
   readonly journaled?: boolean
   /** Strings policies found in the request (credentials): stored as `[REDACTED:<fingerprint>]`. */
   readonly redact?: ReadonlyArray<string>
-}
-
-/** The first 8 hex digits of SHA-256: correlates two receipts holding the same secret without revealing it. */
-export const fingerprint = (secret: string): string => bytesToHex(sha256(new TextEncoder().encode(secret))).slice(0, 8)
-
-/** Replaces each found string with `[REDACTED:<fingerprint>]` in every string (keys too) of a JSON value. */
-export const redactFound = <A>(value: A, found: ReadonlyArray<string>): A => {
-  const needles = [...new Set(found.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length)
-  if (needles.length === 0) return value
-  const marks = needles.map((s) => `[REDACTED:${fingerprint(s)}]`)
-  const clean = (s: string): string => {
-    let out = s
-    for (let i = 0; i < needles.length; i++) if (out.includes(needles[i]!)) out = out.split(needles[i]!).join(marks[i]!)
-    return out
-  }
-  const go = (v: unknown): unknown => {
-    if (typeof v === "string") return clean(v)
-    if (Array.isArray(v)) return v.map(go)
-    if (typeof v === "object" && v !== null) {
-      const o: Record<string, unknown> = {}
-      for (const [k, x] of Object.entries(v)) Canonical.setKey(o, clean(k), go(x))
-      return o
-    }
-    return v
-  }
-  return go(value) as A
 }
 
 const sorted = Canonical.sortKeys
@@ -124,9 +96,9 @@ export const finish = (
   options: Options = {}
 ): Effect.Effect<Outcome, StoreError.StoreError | SignerError> => {
   const found = options.redact ?? []
-  const hide = <A>(value: A): A => redactFound(value, found)
+  const hide: <A>(value: A) => A = found.length === 0 ? (value) => value : Redact.makeFoundRedactor(found).value
   // Keys are laid out in canonical (sorted) order so signing takes Canonical's fast path.
-  const unsigned: UnsignedReceipt = scrub({
+  const unsigned: UnsignedReceipt = engine.scrub.value({
     actions_taken: hide(fields.actions.map(normalizeAction)),
     decision: fields.decision,
     format_version: FORMAT_VERSION,
@@ -143,7 +115,7 @@ export const finish = (
     user_attributes: hide(sorted(base.userAttributes)),
     user_email: base.user,
     workflow: base.workflow
-  }, engine.secrets)
+  })
   const stored = Effect.flatMap(engine.seal(unsigned), (receipt) =>
     Effect.as(engine.store.put(receipt), {
       receipt,

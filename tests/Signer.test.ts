@@ -178,7 +178,7 @@ describe("connector secrets", () => {
       assert.deepStrictEqual(receipt.payload, { note: "use [REDACTED] please" })
       assert.deepStrictEqual(receipt.user_attributes, { "[REDACTED]": "[REDACTED]" })
       assert.deepStrictEqual(receipt.actions_taken[0]?.output, { key: "token", value: "[REDACTED]" })
-      assert.deepStrictEqual(receipt.actions_taken[1]?.rollback_data?.args, { key: "prev", value: "old-[REDACTED]" })
+      assert.deepStrictEqual(receipt.actions_taken[1]?.rollback_data?.args, { expected: "new", key: "prev", value: "old-[REDACTED]" })
       assert.deepStrictEqual(receipt.actions_taken[2]?.output, { key: "token", value: "[REDACTED]" })
       assert.strictEqual(kv.data.get("token"), TOKEN, "the action itself got the real value")
       assert.deepStrictEqual(yield* enact.verify(receipt), { valid: true })

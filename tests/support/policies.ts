@@ -24,6 +24,7 @@ import type { Json } from "../../src/Model.ts"
 import type * as Policy from "../../src/Policy.ts"
 import * as Reads from "../../src/Reads.ts"
 import * as ReceiptStore from "../../src/ReceiptStore.ts"
+import * as Redact from "../../src/Redact.ts"
 import * as Snapshot from "../../src/Snapshot.ts"
 import type { PolicyContext } from "../../src/WorkflowContext.ts"
 
@@ -59,9 +60,11 @@ export const readerFor = (systems: Readonly<Record<string, Connector>>, runId = 
     if (def === undefined) throw new TypeError(`systems.${key} is not a connector`)
     defs.set(key, def)
   }
+  const secrets = [...defs.values()].flatMap((d) => d.secrets)
   const engine = {
     systems: defs,
-    secrets: [...defs.values()].flatMap((d) => d.secrets),
+    secrets,
+    scrub: Redact.makeScrubber(secrets),
     limits: Snapshot.defaultLimits,
     store: ReceiptStore.makeMemory(),
     verifyStored: () => Effect.succeed(true)
