@@ -26,6 +26,17 @@ export class NotFound extends Schema.TaggedClass<NotFound>()("NotFound", { messa
 export class Conflict extends Schema.TaggedClass<Conflict>()("Conflict", { message: Schema.String }) {}
 /** The request was refused for safety (e.g. a path outside the jail). */
 export class Forbidden extends Schema.TaggedClass<Forbidden>()("Forbidden", { message: Schema.String }) {}
+/**
+ * An inverse found its target neither as the run left it nor as it was before the run: someone changed it
+ * since. The inverse changed nothing; rollback reports a manual step with both states.
+ */
+export class Changed extends Schema.TaggedClass<Changed>()("Changed", {
+  message: Schema.String,
+  /** What the run left there (often a hash). */
+  expected: Schema.Json,
+  /** What is there now. */
+  current: Schema.Json
+}) {}
 /** The remote system rate-limited us. */
 export class RateLimited extends Schema.TaggedClass<RateLimited>()("RateLimited", { message: Schema.String }) {}
 /** Credentials were refused. */
@@ -40,6 +51,7 @@ export const Reason = Schema.Union([
   InvalidArgs,
   NotFound,
   Conflict,
+  Changed,
   Forbidden,
   RateLimited,
   Unauthorized,
@@ -78,3 +90,11 @@ export const notFound = build((message) => new NotFound({ message }))
 export const conflict = build((message) => new Conflict({ message }))
 export const forbidden = build((message) => new Forbidden({ message }))
 export const transport = build((message) => new Transport({ message }))
+/** The target changed since the run; the inverse left it alone (compare before swap). */
+export const changed = (
+  system: string,
+  action: string,
+  message: string,
+  states: { readonly expected: Schema.Json; readonly current: Schema.Json }
+): ConnectorError =>
+  new ConnectorError({ system, action, reason: new Changed({ message, expected: states.expected, current: states.current }) })
