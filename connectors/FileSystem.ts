@@ -18,8 +18,9 @@
  * directory, are synced, then renamed over the target (or hard-linked to a name that must be free).
  * Something swapped under an operation makes it fail with `Conflict`; retrying is safe. This holds
  * against a concurrent process where the platform is `raceFree` (Linux); elsewhere the connector refuses
- * to run unless `allowRacyPlatform` is set (see `FilePlatform.ts`). Every message names root-relative
- * paths only.
+ * to run unless `allowRacyPlatform` is set (see `FilePlatform.ts`). The root's own path is trusted: the
+ * directories above it must not be writable by whoever races the connector. Every message names
+ * root-relative paths only.
  *
  * **Rollback data and compare before swap.** `prepare` records the pre-state and what the action will
  * leave behind (`after`, a `State`: `{ exists: true, sha256, size }` or `{ exists: false }`):

@@ -69,7 +69,11 @@ export const argsOf = <A>(kind: string, action: string, decoded: Effect.Effect<A
   })
 
 /** The absolute path of a root-relative path, for identity checks only (never shown). */
-export const absolute = (jail: Jail, relative: string): string => (relative === "." ? jail.root : `${jail.root}/${relative}`)
+export const absolute = (jail: Jail, relative: string): string =>
+  relative === "." ? jail.root : `${rootPrefix(jail)}${relative}`
+
+/** The root with one trailing separator (`/` stays `/`). */
+const rootPrefix = (jail: Jail): string => (jail.root.endsWith("/") ? jail.root : `${jail.root}/`)
 
 /** Maps a platform error on `subject` (a root-relative path) to a connector error. */
 export const fromPlatform =
@@ -197,7 +201,7 @@ const walk = (jail: Jail, action: string, input: string, options: LocateOptions)
         if (links > MAX_LINKS) return yield* refuse("it goes through too many symbolic links")
         const target = yield* mapped(top.readLink(name))
         if (target.startsWith("/")) {
-          if (target !== jail.root && !target.startsWith(`${jail.root}/`)) {
+          if (target !== jail.root && !target.startsWith(rootPrefix(jail))) {
             return yield* refuse("it leads outside the root through a symbolic link")
           }
           stack = stack.slice(0, 1)
