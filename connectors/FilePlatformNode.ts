@@ -86,7 +86,10 @@ const validName = (name: string): boolean =>
 const named = <A, R>(operation: string, name: string, run: () => Effect.Effect<A, FilePlatformError, R>) =>
   validName(name) ? run() : fail(operation, "BadName", "not a single path component")
 
-/** Opens `path` with `flags`; the handle is closed when the scope closes. */
+/**
+ * Opens `path` with `flags`; the handle is closed when the scope closes. A failed close is dropped: it
+ * cannot be retried, and written files are synced before their scope closes.
+ */
 const openHandle = (operation: string, path: string, flags: number, mode?: number) =>
   Effect.acquireRelease(
     attempt(operation, () => fsp.open(path, flags, mode)),

@@ -22,6 +22,13 @@
  * directories above it must not be writable by whoever races the connector. Every message names
  * root-relative paths only.
  *
+ * Limits: a directory the connector has opened and checked can still be moved out of the root by a
+ * process that can also write outside it, between the last check and the operation (POSIX offers no
+ * compare-and-swap for that); the operation then lands in that directory, which was inside the root an
+ * instant before. Likewise an inverse's comparison and its swap are two steps: the connector re-checks
+ * the file's identity and size immediately before the rename or unlink, which narrows but cannot close
+ * that window against an in-place edit.
+ *
  * **Rollback data and compare before swap.** `prepare` records the pre-state and what the action will
  * leave behind (`after`, a `State`: `{ exists: true, sha256, size }` or `{ exists: false }`):
  * - `write_file` over a file: `restore_file` {path, content, mode, after: {exists: true, sha256, size}};

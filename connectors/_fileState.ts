@@ -144,6 +144,7 @@ export const swapIn = (
     const nonce = yield* Random.nextIntBetween(0, 2 ** 48)
     const temp = `.enact-${nonce.toString(36)}.tmp`
     const swap = Effect.gen(function*() {
+      yield* Jail.verifyAt(jail, action, located.parentRelative, dir)
       yield* Effect.scoped(Effect.gen(function*() {
         const file = yield* mapped(dir.createFile(temp, Option.isSome(options.mode) ? 0o600 : 0o666))
         yield* mapped(file.writeAll(bytes))
