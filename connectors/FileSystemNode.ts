@@ -1,7 +1,7 @@
 /**
  * The filesystem connector for Node (and Deno's Node compatibility), built synchronously for callers who
  * do not use Effect. It checks the root with `node:fs` up front, then builds the connector of
- * `./FileSystem.ts` on `@effect/platform-node`'s file system and path layers.
+ * `./FileSystem.ts` on the race-free Node platform of `./FilePlatformNode.ts`.
  *
  * @example
  * ```ts
@@ -11,17 +11,16 @@
  * ```
  * @module
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
 import { Effect } from "effect"
 import { realpathSync, statSync } from "node:fs"
 import type { Connector } from "../src/Connector.ts"
+import * as FilePlatformNode from "./FilePlatformNode.ts"
 import * as FileSystem from "./FileSystem.ts"
 
 /**
  * Builds a jailed filesystem connector on `options.root`. Throws an `Error` naming the root if it does
  * not exist or is not a directory, and the `ConnectorError` of `FileSystem.make` if `allowedActions`
- * names an action the connector does not have.
+ * names an action the connector does not have (or the platform is not race-free and that is not allowed).
  *
  * @example
  * ```ts
@@ -29,17 +28,17 @@ import * as FileSystem from "./FileSystem.ts"
  * ```
  */
 export const makeNode = (options: FileSystem.Options): Connector => {
-  const root = realRoot(options.root)
+  const { root, rootIdentity } = realRoot(options.root)
   return Effect.runSync(
-    FileSystem.makeUnsafe({ ...options, root }).pipe(Effect.provide([NodeFileSystem.layer, NodePath.layer]))
+    FileSystem.makeUnsafe({ ...options, root, rootIdentity }).pipe(Effect.provide(FilePlatformNode.layer))
   )
 }
 
 /**
- * The root's canonical real path. Done with synchronous `node:fs` calls because the Effect file system
- * is asynchronous and `makeNode` must return synchronously.
+ * The root's canonical real path and identity. Done with synchronous `node:fs` calls because the
+ * platform's file access is asynchronous and `makeNode` must return synchronously.
  */
-const realRoot = (root: string): string => {
+const realRoot = (root: string) => {
   if (root.length === 0 || root.includes("\0")) {
     throw new Error(`Cannot open filesystem root ${JSON.stringify(root)}: expected a directory path`)
   }
@@ -49,8 +48,9 @@ const realRoot = (root: string): string => {
   } catch (cause) {
     throw new Error(`Cannot open filesystem root '${root}': it does not exist or cannot be resolved`, { cause })
   }
-  if (!statSync(real).isDirectory()) {
+  const stat = statSync(real, { bigint: true })
+  if (!stat.isDirectory()) {
     throw new Error(`Cannot open filesystem root '${root}': it is not a directory`)
   }
-  return real
+  return { root: real, rootIdentity: { dev: stat.dev, ino: stat.ino } }
 }

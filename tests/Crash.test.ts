@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as FilePlatformNode from "../connectors/FilePlatformNode.ts"
 import * as FileSystem from "../connectors/FileSystem.ts"
 import * as Enact from "../src/Enact.ts"
 import * as FileJournal from "../src/FileJournal.ts"
@@ -56,7 +57,8 @@ const layers = (receipts: string) =>
   Layer.mergeAll(
     FileReceiptStore.layer({ directory: receipts }),
     FileJournal.layer({ directory: join(receipts, ".journal"), leaseTtl: TTL }),
-    Signer.layerHmac({ secret: "crash-test-secret-crash-test-secret!!" }) // the child's secret
+    Signer.layerHmac({ secret: "crash-test-secret-crash-test-secret!!" }), // the child's secret
+    FilePlatformNode.layer
   ).pipe(Layer.provideMerge(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer)))
 
 const sandbox = () => {

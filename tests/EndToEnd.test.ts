@@ -9,6 +9,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Schema } from "effect"
 import * as fsp from "node:fs/promises"
 import * as nodePath from "node:path"
+import * as FilePlatformNode from "../connectors/FilePlatformNode.ts"
 import * as FileSystem from "../connectors/FileSystem.ts"
 import * as Enact from "../src/Enact.ts"
 import * as FileJournal from "../src/FileJournal.ts"
@@ -25,7 +26,8 @@ const stores = (receipts: string) =>
   Layer.mergeAll(
     FileReceiptStore.layer({ directory: receipts }),
     FileJournal.layer({ directory: nodePath.join(receipts, ".journal") }),
-    Signer.layerHmac({ secret: SECRET })
+    Signer.layerHmac({ secret: SECRET }),
+    FilePlatformNode.layer
   ).pipe(Layer.provideMerge(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer)))
 
 /** Rewrites one file twice, creates another and deletes a third: four steps whose undo order matters. */

@@ -1,59 +1,22 @@
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import { assert, describe, it, layer } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+/**
+ * The filesystem connector's actions, inverses, construction and static jail: what a user of each action
+ * gets, with real files. Races and hostile swaps are in FileSystemRace/FileSystemJail tests;
+ * compare-before-swap rollback in FileSystemRollback tests.
+ */
+import { assert, describe, layer } from "@effect/vitest"
+import { Effect } from "effect"
 import * as fsp from "node:fs/promises"
 import * as nodePath from "node:path"
+import * as FilePlatformNode from "../connectors/FilePlatformNode.ts"
 import * as FileSystem from "../connectors/FileSystem.ts"
 import { makeNode } from "../connectors/FileSystemNode.ts"
-import type { Connector, Prepared } from "../src/Connector.ts"
-import type { ConnectorError } from "../src/ConnectorError.ts"
-import type { Json, RollbackData } from "../src/Model.ts"
 import { definitionOf } from "./support/connectorAccess.ts"
-import { readBytes, snapshot, tempDir, writeText } from "./support/tempDir.ts"
+import { act, failure, fileState, prepare, reason, sandbox, SECRET, undo } from "./support/fsSandbox.ts"
+import { readBytes, snapshot, writeText } from "./support/tempDir.ts"
 
-const NodeLayer = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer)
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text)
 
-/** A root to work in and a sibling directory outside it holding a secret the jail must protect. */
-const sandbox = Effect.fnUntraced(function*(allowedActions: Iterable<string> = FileSystem.actionNames) {
-  const base = yield* tempDir("enact-fs-")
-  const root = nodePath.join(base, "root")
-  const outside = nodePath.join(base, "outside")
-  yield* Effect.promise(() => fsp.mkdir(root))
-  yield* writeText(outside, "secret.txt", "top secret\n")
-  const files = yield* FileSystem.make({ root, allowedActions })
-  return { base, root, outside, files }
-})
-
-const prepare = (connector: Connector, action: string, args: Json): Effect.Effect<Prepared, ConnectorError> =>
-  Effect.suspend(() => {
-    const def = definitionOf(connector).actions[action]
-    return def === undefined ? Effect.die(`no action ${action}`) : def.prepare(args)
-  })
-
-/** Prepares and applies, the way the executor does. */
-const act = (connector: Connector, action: string, args: Json) =>
-  Effect.gen(function*() {
-    const prepared = yield* prepare(connector, action, args)
-    const output = yield* prepared.apply
-    return { ...prepared, output }
-  })
-
-/** Runs the inverse named by rollback data, the way rollback does. */
-const undo = (connector: Connector, rollback: RollbackData | null) =>
-  Effect.suspend(() => {
-    const inverse = rollback === null ? undefined : definitionOf(connector).inverses[rollback.action]
-    return rollback === null || inverse === undefined ? Effect.die("no inverse") : inverse(rollback.args)
-  })
-
-/** How an action fails, at prepare or apply: its reason tag and message. */
-const failure = (effect: Effect.Effect<unknown, ConnectorError>) =>
-  Effect.flip(effect).pipe(Effect.map((e) => ({ reason: e.reason._tag, message: e.message })))
-/** Just the reason tag. */
-const reason = (effect: Effect.Effect<unknown, ConnectorError>) => Effect.map(failure(effect), (f) => f.reason)
-
-layer(NodeLayer)("FileSystem connector", (it) => {
+layer(FilePlatformNode.layer)("FileSystem connector", (it) => {
   describe("actions", () => {
     it.effect("read_file returns the text of a file under the root", () =>
       Effect.gen(function*() {
@@ -86,12 +49,16 @@ layer(NodeLayer)("FileSystem connector", (it) => {
         const r = yield* act(files, "write_file", { path: "new.txt", content: "fresh" })
         assert.isTrue(definitionOf(files).actions["write_file"]?.mutating)
         assert.isFalse(r.alreadyDone)
-        assert.deepStrictEqual(r.rollback, { action: "remove_file", args: { path: "new.txt" } })
+        assert.deepStrictEqual(r.rollback, { action: "remove_file", args: { path: "new.txt", after: fileState("fresh") } })
         assert.deepStrictEqual(r.output, { path: "new.txt", created: true })
         assert.deepStrictEqual(yield* readBytes(root, "new.txt"), encode("fresh"))
-        yield* undo(files, r.rollback)
+        assert.deepStrictEqual(yield* undo(files, r.rollback), { path: "new.txt", removed: true })
         assert.isNull(yield* readBytes(root, "new.txt"))
-        yield* undo(files, r.rollback)
+        assert.deepStrictEqual(yield* undo(files, r.rollback), {
+          path: "new.txt",
+          removed: false,
+          reason: "it is already absent, as before the run"
+        })
         assert.deepStrictEqual(yield* snapshot(root), {})
       }))
 
@@ -105,15 +72,19 @@ layer(NodeLayer)("FileSystem connector", (it) => {
         assert.deepStrictEqual(yield* readBytes(root, "doc.txt"), encode(original), "prepare changes nothing")
         assert.deepStrictEqual(prepared.rollback, {
           action: "restore_file",
-          args: { path: "doc.txt", content: original }
+          args: { path: "doc.txt", content: original, mode: 0o640, after: fileState("replaced") }
         })
         yield* prepared.apply
         assert.deepStrictEqual(yield* readBytes(root, "doc.txt"), encode("replaced"))
         const stat = yield* Effect.promise(() => fsp.stat(nodePath.join(root, "doc.txt")))
         assert.strictEqual(stat.mode & 0o777, 0o640, "the atomic write keeps the file's permissions")
-        yield* undo(files, prepared.rollback)
+        assert.deepStrictEqual(yield* undo(files, prepared.rollback), { path: "doc.txt", restored: true })
         assert.deepStrictEqual(yield* readBytes(root, "doc.txt"), encode(original))
-        yield* undo(files, prepared.rollback)
+        assert.deepStrictEqual(yield* undo(files, prepared.rollback), {
+          path: "doc.txt",
+          restored: false,
+          reason: "it already holds its content from before the run"
+        })
         assert.deepStrictEqual(yield* readBytes(root, "doc.txt"), encode(original))
         assert.deepStrictEqual(Object.keys(yield* snapshot(root)), ["doc.txt"], "no temp file is left behind")
       }))
@@ -134,19 +105,22 @@ layer(NodeLayer)("FileSystem connector", (it) => {
         const { files, root } = yield* sandbox()
         const original = "keep me\n\ttabbed ünïcode"
         yield* writeText(root, "dir/gone.txt", original)
+        yield* Effect.promise(() => fsp.chmod(nodePath.join(root, "dir/gone.txt"), 0o600))
         const r = yield* act(files, "delete_file", { path: "dir/gone.txt" })
         assert.isFalse(r.alreadyDone)
         assert.deepStrictEqual(r.rollback, {
           action: "restore_file",
-          args: { path: "dir/gone.txt", content: original }
+          args: { path: "dir/gone.txt", content: original, mode: 0o600, after: { exists: false } }
         })
         assert.isNull(yield* readBytes(root, "dir/gone.txt"))
         const again = yield* act(files, "delete_file", { path: "dir/gone.txt" })
         assert.isTrue(again.alreadyDone)
         assert.isNull(again.rollback)
         yield* Effect.promise(() => fsp.rm(nodePath.join(root, "dir"), { recursive: true }))
-        yield* undo(files, r.rollback)
+        assert.deepStrictEqual(yield* undo(files, r.rollback), { path: "dir/gone.txt", restored: true })
         assert.deepStrictEqual(yield* readBytes(root, "dir/gone.txt"), encode(original), "parents are recreated")
+        const stat = yield* Effect.promise(() => fsp.stat(nodePath.join(root, "dir/gone.txt")))
+        assert.strictEqual(stat.mode & 0o777, 0o600, "the restored file gets its permissions back")
       }))
 
     it.effect("apply refuses when the file changed between prepare and apply", () =>
@@ -203,7 +177,7 @@ layer(NodeLayer)("FileSystem connector", (it) => {
 
     it.effect("only the allowed actions are on the allowlist; inverses never are", () =>
       Effect.gen(function*() {
-        const { files } = yield* sandbox(["read_file", "list_dir"])
+        const { files } = yield* sandbox({ allowedActions: ["read_file", "list_dir"] })
         assert.deepStrictEqual([...files.allowedActions], ["read_file", "list_dir"])
         assert.isFalse(files.allowedActions.has("write_file"))
         assert.isFalse(files.allowedActions.has("restore_file"))
@@ -259,8 +233,9 @@ layer(NodeLayer)("FileSystem connector", (it) => {
             assert.strictEqual(yield* reason(act(files, action, args)), "Forbidden", `${action} ${path}`)
           }
           const inverses = [
-            { action: "restore_file", args: { path, content: "x" } },
-            { action: "remove_file", args: { path } }
+            { action: "restore_file", args: { path, content: "x", mode: 0o644, after: { exists: false } } },
+            { action: "restore_file", args: { path, content: "x", mode: 0o644, after: fileState("y") } },
+            { action: "remove_file", args: { path, after: fileState("x") } }
           ]
           for (const rollback of inverses) {
             assert.strictEqual(yield* reason(undo(files, rollback)), "Forbidden", `${rollback.action} ${path}`)
@@ -302,26 +277,27 @@ layer(NodeLayer)("FileSystem connector", (it) => {
         const before = yield* snapshot(base)
         for (const path of ["linkdir/new.txt", "linkdir/secret.txt", "linkdir/deeper/x.txt"]) {
           assert.strictEqual(yield* reason(act(files, "write_file", { path, content: "pwned" })), "Forbidden")
-          const restore = undo(files, { action: "restore_file", args: { path, content: "x" } })
+          const restore = undo(files, { action: "restore_file", args: { path, content: "x", mode: 0o644, after: { exists: false } } })
           assert.strictEqual(yield* reason(restore), "Forbidden")
         }
         assert.strictEqual(yield* reason(act(files, "list_dir", { path: "linkdir" })), "Forbidden")
         assert.strictEqual(yield* reason(act(files, "delete_file", { path: "linkdir/secret.txt" })), "Forbidden")
         assert.deepStrictEqual(yield* snapshot(base), before)
-        assert.deepStrictEqual(yield* readBytes(outside, "secret.txt"), encode("top secret\n"))
+        assert.deepStrictEqual(yield* readBytes(outside, "secret.txt"), encode(SECRET))
       }))
 
     it.effect("follows symlinks that stay inside the root, and records the real path for rollback", () =>
       Effect.gen(function*() {
         const { files, root } = yield* sandbox()
         yield* writeText(root, "real/target.txt", "inside")
+        yield* Effect.promise(() => fsp.chmod(nodePath.join(root, "real/target.txt"), 0o644))
         yield* Effect.promise(() => fsp.symlink("real", nodePath.join(root, "alias")))
         const read = yield* act(files, "read_file", { path: "alias/target.txt" })
         assert.deepStrictEqual(read.output, { path: "real/target.txt", content: "inside" })
         const write = yield* act(files, "write_file", { path: "alias/target.txt", content: "changed" })
         assert.deepStrictEqual(write.rollback, {
           action: "restore_file",
-          args: { path: "real/target.txt", content: "inside" }
+          args: { path: "real/target.txt", content: "inside", mode: 0o644, after: fileState("changed") }
         })
         yield* undo(files, write.rollback)
         assert.deepStrictEqual(yield* readBytes(root, "real/target.txt"), encode("inside"))

@@ -7,6 +7,7 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import { Effect, Layer, Schema } from "effect"
+import * as FilePlatformNode from "../../connectors/FilePlatformNode.ts"
 import * as FileSystem from "../../connectors/FileSystem.ts"
 import * as Enact from "../../src/Enact.ts"
 import * as FileJournal from "../../src/FileJournal.ts"
@@ -39,7 +40,7 @@ const program = Effect.gen(function*() {
     FileJournal.layer({ directory: `${receipts}/.journal`, leaseTtl: Number(ttl) }),
     Signer.layerHmac({ secret: "crash-test-secret-crash-test-secret!!" })
   )),
-  Effect.provide([NodeFileSystem.layer, NodePath.layer])
+  Effect.provide([NodeFileSystem.layer, NodePath.layer, FilePlatformNode.layer])
 )
 
 Effect.runPromise(program).catch((e: unknown) => {
