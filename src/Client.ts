@@ -106,8 +106,8 @@ export class EnactClient {
   }
 
   /** Receipts the runs a crashed process left in the journal. */
-  recover(): Promise<Enact.RecoverReport> {
-    return this.#runtime.runPromise(Enact.recover())
+  recover(options?: Enact.RecoverOptions): Promise<Enact.RecoverReport> {
+    return this.#runtime.runPromise(Enact.recover(options))
   }
 
   /** Releases the store and runtime. */

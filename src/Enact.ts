@@ -36,7 +36,7 @@ import type * as StoreError from "./StoreError.ts"
 import type * as Workflow from "./Workflow.ts"
 
 export type { ActionRequest, RunRequest } from "./Run.ts"
-export type { Plan, PlannedStep, RecoverReport, RollbackOptions } from "./Rollback.ts"
+export type { Plan, PlannedStep, RecoverOptions, RecoverReport, RollbackOptions } from "./Rollback.ts"
 
 /** What Enact is built from. Connectors are keyed by the name workflows use (`ctx.act("files", ...)`). */
 export interface Config {
@@ -58,8 +58,11 @@ export interface EnactService {
   readonly rollbackPlan: (runId: string) => Effect.Effect<Rollback.Plan, Rollback.Error>
   /** Checks a receipt's integrity and signature; never fails. */
   readonly verify: (receipt: unknown) => Effect.Effect<Verification>
-  /** Receipts every run a crashed process left in the journal (decision PARTIAL); reports refused and live ones. */
-  readonly recover: () => Effect.Effect<Rollback.RecoverReport, StoreError.StoreError | SignerError>
+  /**
+   * Receipts every run a crashed process left in the journal (decision PARTIAL); reports refused and live
+   * journals, and stored receipts that do not verify.
+   */
+  readonly recover: (options?: Rollback.RecoverOptions) => Effect.Effect<Rollback.RecoverReport, StoreError.StoreError | SignerError>
 }
 
 export class Enact extends Context.Service<Enact, EnactService>()("enact/Enact") {}
@@ -117,7 +120,7 @@ export const make = Effect.fnUntraced(function*(config: Config) {
     rollback: (runId, options) => Rollback.rollback(engine, runId, options),
     rollbackPlan: (runId) => Rollback.plan(engine, runId),
     verify: (receipt) => Effect.promise(() => verifyWith(signer, receipt, hasher)),
-    recover: () => Rollback.recoverAll(engine)
+    recover: (options) => Rollback.recoverAll(engine, options)
   })
 })
 
@@ -137,4 +140,4 @@ export const rollbackPlan = (runId: string) => Effect.flatMap(Effect.service(Ena
 /** `Enact.verify` as an accessor. */
 export const verify = (receipt: unknown) => Effect.flatMap(Effect.service(Enact), (e) => e.verify(receipt))
 /** `Enact.recover` as an accessor. */
-export const recover = () => Effect.flatMap(Effect.service(Enact), (e) => e.recover())
+export const recover = (options?: Rollback.RecoverOptions) => Effect.flatMap(Effect.service(Enact), (e) => e.recover(options))

@@ -12,6 +12,7 @@
  * @module
  */
 import { Cause, Clock, Effect, Exit, Option } from "effect"
+import * as Audit from "./Audit.ts"
 import * as ConnectorError from "./ConnectorError.ts"
 import type { Engine } from "./Engine.ts"
 import { RollbackError, RunInProgress } from "./EnactError.ts"
@@ -109,20 +110,32 @@ const recoverRun = (engine: Engine, runId: string): Effect.Effect<Option.Option<
     return Option.some(outcome)
   })
 
-/** What `recover` did: runs receipted, journals refused (each left in place), runs still live (skipped). */
+/**
+ * What `recover` did: runs receipted, journals refused (each left in place), runs still live (skipped),
+ * and stored receipts that cannot be trusted (forged, edited, or signed with another key).
+ */
 export interface RecoverReport {
   readonly recovered: ReadonlyArray<Outcome>
   readonly refused: ReadonlyArray<{ readonly runId: string; readonly reason: string }>
   readonly inProgress: ReadonlyArray<string>
+  readonly untrusted: ReadonlyArray<Audit.Untrusted>
+}
+
+/** Options of `recover`. */
+export interface RecoverOptions {
+  /** Also read and verify every stored receipt (one pass over the store). Default true. */
+  readonly audit?: boolean | undefined
 }
 
 /**
  * Receipts every crashed run left in the journal. Call at start-up. A run whose lease is alive is running
  * (here or in another process) and is skipped. A journal that cannot be trusted (unsigned, edited,
  * reordered, truncated in the middle) is reported in `refused` and left for a human; it does not stop the
- * others. Fails only if the journal cannot be listed, or a receipt cannot be signed or stored.
+ * others. Then every stored receipt is verified (unless `audit: false`) and the ones that cannot be
+ * trusted are listed in `untrusted`. Fails only if the journal or store cannot be read, or a receipt
+ * cannot be signed or stored.
  */
-export const recoverAll = (engine: Engine): Effect.Effect<RecoverReport, StoreError.StoreError | SignerError> =>
+export const recoverAll = (engine: Engine, options: RecoverOptions = {}): Effect.Effect<RecoverReport, StoreError.StoreError | SignerError> =>
   Effect.gen(function*() {
     const recovered: Array<Outcome> = []
     const refused: Array<{ runId: string; reason: string }> = []
@@ -141,7 +154,8 @@ export const recoverAll = (engine: Engine): Effect.Effect<RecoverReport, StoreEr
       else if (e._tag === "StoreError" && e.reason._tag === "Corrupt") refused.push({ runId: id, reason: e.message })
       else return yield* Effect.fail(e)
     }
-    return { recovered, refused, inProgress }
+    const untrusted = options.audit === false ? [] : yield* Audit.untrustedReceipts(engine)
+    return { recovered, refused, inProgress, untrusted }
   })
 
 interface Loaded {

@@ -36,6 +36,10 @@ describe("history-aware policies read only receipts that verify", () => {
       yield* w.store.put(forged({ run_id: "forged-1", payload: { to: "ann@co.com", subject: "Invoice" }, key_id: w.signer.keyId }))
       const o = yield* w.enact.run({ workflow: "send_email", user: "agent@co", payload: { to: "ann@co.com", subject: "Invoice" } })
       assert.strictEqual(o.result.decision, "PASS", o.result.reason ?? "")
+      // ...and recover() reports it to a human.
+      const report = yield* w.enact.recover()
+      assert.deepStrictEqual(report.untrusted.map((u) => u.runId), ["forged-1"])
+      assert.include(report.untrusted[0]?.reason ?? "", "Signature")
     }))
 
   it.effect("a genuine earlier receipt blocks the repeat; the same receipt edited on disk no longer counts", () =>
@@ -50,6 +54,7 @@ describe("history-aware policies read only receipts that verify", () => {
       yield* w.store.put({ ...first.receipt, run_id: "copied-1", payload: { to: "cat@co.com", subject: "Hello" } })
       const cat = yield* w.enact.run({ workflow: "send_email", user: "agent@co", payload: { to: "cat@co.com", subject: "Hello" } })
       assert.strictEqual(cat.result.decision, "PASS", cat.result.reason ?? "")
+      assert.deepStrictEqual((yield* w.enact.recover()).untrusted.map((u) => u.runId), ["copied-1"])
     }))
 
   it.effect("forged task receipts do not exhaust a contact's task limit", () =>
