@@ -45,6 +45,31 @@ export const unsigned = (receipt: Receipt): UnsignedReceipt => {
 export const leafOf = (u: UnsignedReceipt, hasher: Merkle.Hasher = Merkle.portableHasher): Uint8Array =>
   hasher.leaf(Canonical.encode(u))
 
+/**
+ * The signed receipt with its fields in canonical (sorted) order, so that storing it (canonical bytes)
+ * takes the fast path of `Canonical.encode`.
+ */
+const withSignature = (u: UnsignedReceipt, signature: string, proof: ReadonlyArray<string>): Receipt => ({
+  actions_taken: u.actions_taken,
+  decision: u.decision,
+  format_version: u.format_version,
+  key_id: u.key_id,
+  manual_steps: u.manual_steps,
+  original_run_id: u.original_run_id,
+  payload: u.payload,
+  policy_reads: u.policy_reads,
+  policy_results: u.policy_results,
+  reason: u.reason,
+  run_id: u.run_id,
+  signature,
+  signature_alg: u.signature_alg,
+  signature_proof: proof,
+  timestamp: u.timestamp,
+  user_attributes: u.user_attributes,
+  user_email: u.user_email,
+  workflow: u.workflow
+})
+
 /** Largest number of receipts signed under one root. */
 const MAX_BATCH = 1024
 
@@ -95,7 +120,7 @@ export const makeSealer = (
         const signature = bytesToHex(sig)
         for (let i = 0; i < batch.length; i++) {
           const p = batch[i]!
-          p.resume(Effect.succeed({ ...p.unsigned, signature, signature_proof: proofs[i]! }))
+          p.resume(Effect.succeed(withSignature(p.unsigned, signature, proofs[i]!)))
         }
       },
       (e: unknown) => {
