@@ -75,17 +75,29 @@ export const close = (run: RunState): Effect.Effect<void> =>
 export const recorded = (run: RunState): ReadonlyArray<ActionResult> =>
   run.actions.filter((a): a is ActionResult => a !== undefined)
 
-/** Rollback data that held a connector secret cannot be stored, so cannot be replayed: it becomes manual. */
-const protectRollback = (rb: RollbackData | null, scrub: Redact.Scrubber): RollbackData | null => {
+/**
+ * Rollback data that held a secret (a connector's, or a credential a policy found in the request) cannot
+ * be stored as it is, so it cannot be replayed: it becomes a manual step instead of restoring a placeholder.
+ */
+const protectRollback = (rb: RollbackData | null, hide: <A>(value: A) => A): RollbackData | null => {
   if (rb === null) return rb
-  const clean = scrub.value(rb)
+  const clean = hide(rb)
   return clean === rb ? rb : {
     action: rb.action,
     args: clean.args,
     irreversible: true,
-    manual: `The pre-state needed to undo this step contained a connector secret, which receipts never store; ` +
+    manual: `The pre-state needed to undo this step held a secret, which receipts and journals never store; ` +
       `restore it by hand (inverse: ${rb.action})`
   }
+}
+
+/** Freezes a recorded action, so what a workflow is handed cannot be edited into the signed receipt. */
+const freeze = <A>(value: A): A => {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) freeze(v)
+  }
+  return value
 }
 
 const isRollbackData = Schema.is(RollbackData)
@@ -151,24 +163,64 @@ export const make = (engine: Engine, run: RunState) => {
       run.journaled = true
     }))
 
-  const step = (system: unknown, call: unknown): Effect.Effect<ActionResult, ConnectorError.ConnectorError | StoreError.StoreError> =>
-    Effect.gen(function*() {
-      const sys = typeof system === "string" ? system : "(unknown)"
-      const parsed = readCall(call, engine.limits)
-      const action = parsed.action
-      const args: Json = parsed.ok ? parsed.args : null
-      const index = run.actions.length
-      run.actions.push(undefined)
-      const record = (r: Omit<ActionResult, "action" | "system" | "args">): ActionResult => {
-        const clean = hideValue({ action, system: sys, args, ...r })
-        run.actions[index] = clean
-        return clean
-      }
-      const failWith = (e: ConnectorError.ConnectorError | StoreError.StoreError, rollback: RollbackData | null) => {
-        const shown = e._tag === "ConnectorError" ? hideError(e) : e
-        record({ success: false, output: null, rollback_data: rollback, already_done: false, error: shown.message })
-        return Effect.fail(shown)
-      }
+  const step = (system: unknown, call: unknown): Effect.Effect<ActionResult, ConnectorError.ConnectorError | StoreError.StoreError> => {
+    const sys = typeof system === "string" ? system : "(unknown)"
+    const parsed = readCall(call, engine.limits)
+    const action = parsed.action
+    const args: Json = parsed.ok ? parsed.args : null
+    const index = run.actions.length
+    run.actions.push(undefined)
+    const record = (r: Omit<ActionResult, "action" | "system" | "args">): ActionResult => {
+      const clean = freeze(hideValue({ action, system: sys, args, ...r }))
+      run.actions[index] = clean
+      return clean
+    }
+    const failWith = (e: ConnectorError.ConnectorError | StoreError.StoreError, rollback: RollbackData | null) => {
+      const shown = e._tag === "ConnectorError" ? hideError(e) : e
+      record({ success: false, output: null, rollback_data: rollback, already_done: false, error: shown.message })
+      return Effect.fail(shown)
+    }
+    const defect = (d: unknown) => Effect.fail(ConnectorError.transport(sys, action, `The connector failed: ${describe(d)}`))
+    const asConnectorError = (cause: Cause.Cause<unknown>) => {
+      const e = Cause.squash(cause)
+      return e instanceof ConnectorError.ConnectorError ? e : ConnectorError.transport(sys, action, describe(e))
+    }
+    const output = (value: unknown): { readonly output: Json; readonly note?: string } => {
+      const taken = Snapshot.take(value, "output", engine.limits)
+      return taken.ok ? { output: taken.value } : { output: null, note: `Output not recorded: ${Snapshot.describe(taken)}` }
+    }
+    const succeeded = (out: { readonly output: Json; readonly note?: string }, rb: RollbackData | null, alreadyDone: boolean) =>
+      record(out.note === undefined
+        ? { success: true, output: out.output, rollback_data: rb, already_done: alreadyDone }
+        : { success: true, output: out.output, rollback_data: rb, already_done: alreadyDone, error: out.note })
+
+    /** From the journaled intent to the recorded outcome: runs to the end once started. */
+    const commit = (plan: Prepared, rollback: RollbackData | null) =>
+      Effect.gen(function*() {
+        const intent = yield* Effect.exit(journal([{ type: "intent", step: index, system: sys, action, args, rollback_data: rollback }]))
+        if (intent._tag === "Failure") return yield* failWith(Cause.squash(intent.cause) as StoreError.StoreError, null)
+        const fenced = yield* Effect.exit(run.lease!.check)
+        if (fenced._tag === "Failure") return yield* failWith(Cause.squash(fenced.cause) as StoreError.StoreError, rollback)
+        const done = yield* Effect.exit(Effect.suspend(() => plan.apply).pipe(Effect.catchDefect(defect)))
+        if (done._tag === "Failure") {
+          const e = hideError(asConnectorError(done.cause))
+          const r = record({ success: false, output: null, rollback_data: rollback, already_done: false, error: e.message })
+          // If this write fails too, the journaled intent alone makes recovery treat the step as possibly
+          // applied, which is the safe reading (inverses compare before they swap).
+          yield* Effect.ignore(journal([{ type: "outcome", step: index, result: r }]))
+          return yield* Effect.fail(e)
+        }
+        let final = rollback
+        if (plan.settle !== undefined) {
+          const settled = settleRollback(plan.settle, done.value, engine.limits)
+          final = settled.ok ? protectRollback(settled.rollback, hideValue) : rollback
+        }
+        const r = succeeded(output(done.value), final, false)
+        yield* journal([{ type: "outcome", step: index, result: r }])
+        return r
+      })
+
+    return Effect.gen(function*() {
       if (!parsed.ok) return yield* failWith(ConnectorError.invalidArgs(sys, action, parsed.message), null)
       const def = engine.systems.get(sys)
       if (def === undefined) {
@@ -178,53 +230,28 @@ export const make = (engine: Engine, run: RunState) => {
       if (!def.allowed.has(action)) return yield* failWith(ConnectorError.notAllowed(sys, action), null)
       const actionDef = Object.hasOwn(def.actions, action) ? def.actions[action] : undefined
       if (actionDef === undefined) return yield* failWith(ConnectorError.unknownAction(sys, action, "No such action"), null)
-      const defect = (d: unknown) => Effect.fail(ConnectorError.transport(sys, action, `The connector failed: ${describe(d)}`))
-      const asConnectorError = (cause: Cause.Cause<unknown>) => {
-        const e = Cause.squash(cause)
-        return e instanceof ConnectorError.ConnectorError ? e : ConnectorError.transport(sys, action, describe(e))
-      }
       const prepared = yield* Effect.exit(Effect.suspend(() => actionDef.prepare(args)).pipe(Effect.catchDefect(defect)))
       if (prepared._tag === "Failure") return yield* failWith(asConnectorError(prepared.cause), null)
       const read = readPlan(prepared.value, engine.limits)
       if (!read.ok) return yield* failWith(ConnectorError.transport(sys, action, `The connector failed: ${read.why}`), null)
       const plan = read.plan
-      const rollback = protectRollback(plan.rollback, engine.scrub)
-      const output = (value: unknown): { readonly output: Json; readonly note?: string } => {
-        const taken = Snapshot.take(value, "output", engine.limits)
-        return taken.ok ? { output: taken.value } : { output: null, note: `Output not recorded: ${Snapshot.describe(taken)}` }
-      }
-      const succeeded = (out: { readonly output: Json; readonly note?: string }, rb: RollbackData | null, alreadyDone: boolean) =>
-        record(out.note === undefined
-          ? { success: true, output: out.output, rollback_data: rb, already_done: alreadyDone }
-          : { success: true, output: out.output, rollback_data: rb, already_done: alreadyDone, error: out.note })
-      const apply = Effect.exit(Effect.suspend(() => plan.apply).pipe(Effect.catchDefect(defect)))
       if (plan.alreadyDone || !actionDef.mutating) {
-        const done = yield* apply
+        const done = yield* Effect.exit(Effect.suspend(() => plan.apply).pipe(Effect.catchDefect(defect)))
         if (done._tag === "Failure") return yield* failWith(asConnectorError(done.cause), null)
         return succeeded(output(done.value), null, plan.alreadyDone)
       }
-      const intent = yield* Effect.exit(journal([{ type: "intent", step: index, system: sys, action, args, rollback_data: rollback }]))
-      if (intent._tag === "Failure") return yield* failWith(Cause.squash(intent.cause) as StoreError.StoreError, null)
-      const fenced = yield* Effect.exit(run.lease!.check)
-      if (fenced._tag === "Failure") return yield* failWith(Cause.squash(fenced.cause) as StoreError.StoreError, rollback)
-      const done = yield* apply
-      if (done._tag === "Failure") {
-        const e = hideError(asConnectorError(done.cause))
-        const r = record({ success: false, output: null, rollback_data: rollback, already_done: false, error: e.message })
-        // If this write fails too, the journaled intent alone makes recovery treat the step as possibly
-        // applied, which is the safe reading (inverses compare before they swap).
-        yield* Effect.ignore(journal([{ type: "outcome", step: index, result: r }]))
-        return yield* Effect.fail(e)
-      }
-      let final = rollback
-      if (plan.settle !== undefined) {
-        const settled = settleRollback(plan.settle, done.value, engine.limits)
-        final = settled.ok ? protectRollback(settled.rollback, engine.scrub) : rollback
-      }
-      const r = succeeded(output(done.value), final, false)
-      yield* journal([{ type: "outcome", step: index, result: r }])
-      return r
-    })
+      return yield* Effect.uninterruptible(commit(plan, protectRollback(plan.rollback, hideValue)))
+    }).pipe(
+      // Interrupted before it committed to anything: recorded as such, never dropped from the receipt.
+      Effect.onInterrupt(() =>
+        Effect.sync(() => {
+          if (run.actions[index] === undefined) {
+            record({ success: false, output: null, rollback_data: null, already_done: false, error: "Interrupted before it changed anything" })
+          }
+        })
+      )
+    )
+  }
 
   return (system: string, call: ActionCall): Effect.Effect<ActionResult, ConnectorError.ConnectorError | StoreError.StoreError> =>
     Effect.suspend(() => {

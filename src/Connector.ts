@@ -124,19 +124,40 @@ export const make = (options: MakeOptions): Connector => {
   return handle
 }
 
-/** A set whose mutators throw, so a handle cannot be edited to look as if it allowed more. */
-const frozenSet = <A>(values: Iterable<A>): ReadonlySet<A> => {
-  const set = new Set(values)
-  const refuse = () => {
-    throw new TypeError("A connector's allowlist cannot be changed after it is built")
+/**
+ * A read-only set of names. Not a `Set`: `Set.prototype.add.call(handle.allowedActions, …)` throws, so a
+ * handle cannot be edited to look as if it allowed more (or less) than the engine enforces.
+ */
+class NameSet implements ReadonlySet<string> {
+  readonly #names: ReadonlySet<string>
+  constructor(names: Iterable<string>) {
+    this.#names = new Set(names)
+    Object.freeze(this)
   }
-  Object.defineProperties(set, {
-    add: { value: refuse },
-    delete: { value: refuse },
-    clear: { value: refuse }
-  })
-  return Object.freeze(set)
+  get size(): number {
+    return this.#names.size
+  }
+  has(name: string): boolean {
+    return this.#names.has(name)
+  }
+  forEach(f: (value: string, key: string, set: ReadonlySet<string>) => void, thisArg?: unknown): void {
+    for (const name of this.#names) f.call(thisArg, name, name, this)
+  }
+  entries(): SetIterator<[string, string]> {
+    return this.#names.entries()
+  }
+  keys(): SetIterator<string> {
+    return this.#names.keys()
+  }
+  values(): SetIterator<string> {
+    return this.#names.values()
+  }
+  [Symbol.iterator](): SetIterator<string> {
+    return this.#names.values()
+  }
 }
+
+const frozenSet = (values: Iterable<string>): ReadonlySet<string> => new NameSet(values)
 
 /** True when `value` is a connector handle built by `make`. */
 export const isConnector = (value: unknown): value is Connector => Definitions.definitionOf(value) !== undefined

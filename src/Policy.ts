@@ -15,6 +15,7 @@
  * @module
  */
 import { Cause, Effect, Exit } from "effect"
+import { runUntrusted } from "./_untrusted.ts"
 import type { PolicyResult } from "./Model.ts"
 import type { PolicyContext } from "./WorkflowContext.ts"
 
@@ -132,11 +133,15 @@ const isThenable = (u: unknown): boolean => {
   }
 }
 
+/** What calling a check gave: a value (never inspected with `instanceof`, it may be a hostile Proxy) or a throw. */
+type Started = { readonly threw: false; readonly value: unknown } | { readonly threw: true; readonly error: unknown }
+
 /**
  * Runs every policy, in order, and returns all results with what to redact. Never fails: anything a
  * policy throws, fails or dies with, and anything it returns that is not a verdict (a Promise, a revoked
- * Proxy, a verdict whose fields throw when read) is a failed check. Synchronous policies run without
- * entering the Effect runtime.
+ * Proxy, a verdict whose fields throw when read, a malformed Effect) is a failed check. Synchronous
+ * policies run without entering the Effect runtime; a policy's Effect runs in a child fiber that sees only
+ * harmless services (clock, randomness, tracing), never the engine's or the application's.
  */
 export const gate = (policies: ReadonlyArray<Policy>, ctx: PolicyContext, hooks: GateHooks = {}): Effect.Effect<Gate> => {
   const results: Array<PolicyResult> = []
@@ -159,39 +164,32 @@ export const gate = (policies: ReadonlyArray<Policy>, ctx: PolicyContext, hooks:
     if (read.verdict.redact !== undefined) redact.push(...read.verdict.redact)
     results.push(result(policy, read.verdict))
   }
-  const start = (policy: Policy): unknown => {
+  const start = (policy: Policy): Started => {
     hooks.onPolicy?.(policy)
     try {
-      return policy.check(ctx)
-    } catch (e) {
-      return new Thrown(e)
+      return { threw: false, value: policy.check(ctx) }
+    } catch (error) {
+      return { threw: true, error }
     }
   }
   for (let i = 0; i < policies.length; i++) {
     const policy = policies[i]!
     const out = start(policy)
-    if (out instanceof Thrown) {
+    if (out.threw) {
       results.push(crashed(policy, describe(out.error)))
       continue
     }
-    if (isEffect(out)) return gateRest(policies, i, out, start, record, results, redact, hooks)
-    record(policy, out)
+    if (isEffect(out.value)) return gateRest(policies, i, out.value, start, record, results, redact, hooks)
+    record(policy, out.value)
   }
   return Effect.succeed({ results, redact })
-}
-
-class Thrown {
-  readonly error: unknown
-  constructor(error: unknown) {
-    this.error = error
-  }
 }
 
 const gateRest = (
   policies: ReadonlyArray<Policy>,
   from: number,
   first: Effect.Effect<unknown, unknown>,
-  start: (policy: Policy) => unknown,
+  start: (policy: Policy) => Started,
   record: (policy: Policy, out: unknown) => void,
   results: Array<PolicyResult>,
   redact: Array<string>,
@@ -200,17 +198,18 @@ const gateRest = (
   Effect.gen(function*() {
     for (let i = from; i < policies.length; i++) {
       const policy = policies[i]!
-      const out = i === from ? first : start(policy)
-      if (out instanceof Thrown) {
+      const out: Started = i === from ? { threw: false, value: first } : start(policy)
+      if (out.threw) {
         results.push(crashed(policy, describe(out.error)))
         continue
       }
-      if (!isEffect(out)) {
-        record(policy, out)
+      const value = out.value
+      if (!isEffect(value)) {
+        record(policy, value)
         continue
       }
       hooks.onPolicy?.(policy)
-      const exit = yield* Effect.exit(Effect.suspend(() => out))
+      const exit = yield* runUntrusted(() => value)
       if (Exit.isSuccess(exit)) record(policy, exit.value)
       else results.push(crashed(policy, describe(Cause.squash(exit.cause))))
     }

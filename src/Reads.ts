@@ -15,7 +15,7 @@
  * ```
  * @module
  */
-import { Cause, Effect } from "effect"
+import { Cause, Effect, Latch } from "effect"
 import type { ActionCall } from "./Connector.ts"
 import * as ConnectorError from "./ConnectorError.ts"
 import type { Engine } from "./Engine.ts"
@@ -32,8 +32,8 @@ export interface Reader {
   readonly history: (filter?: ListFilter) => Effect.Effect<ReadonlyArray<Receipt>, StoreError>
   /** Attributes the next reads to this policy (the gate calls it before each check). */
   readonly attribute: (policy: Policy) => void
-  /** Refuses every later read. */
-  readonly close: () => void
+  /** Refuses every later read, then waits for reads still in flight (they are recorded too). */
+  readonly close: Effect.Effect<void>
   readonly reads: ReadonlyArray<PolicyRead>
 }
 
@@ -63,8 +63,10 @@ export const make = (engine: Engine, runId: string): Reader => {
   const reads: Array<PolicyRead> = []
   let current = "(unknown)"
   let closed = false
+  let inFlight = 0
+  const idle = Latch.makeUnsafe(true)
   const hide = (e: ConnectorError.ConnectorError) => ConnectorError.mapText(e, engine.scrub.value)
-  const read = (system: string, call: ActionCall): Effect.Effect<Json, ConnectorError.ConnectorError> =>
+  const readOnce = (system: string, call: ActionCall): Effect.Effect<Json, ConnectorError.ConnectorError> =>
     Effect.gen(function*() {
       const policy = current
       const sys = typeof system === "string" ? system : "(unknown)"
@@ -82,7 +84,6 @@ export const make = (engine: Engine, runId: string): Reader => {
         log(false, null, e.message)
         return Effect.fail(hide(e))
       }
-      if (closed) return yield* ConnectorError.notAllowed(sys, action, "The policy gate has finished; reads are closed")
       if (!parsed.ok) return yield* refuse(ConnectorError.invalidArgs(sys, action, parsed.message))
       const def = engine.systems.get(sys)
       if (def === undefined) return yield* refuse(ConnectorError.unknownSystem(sys, action, `No system registered as '${sys}'`))
@@ -107,6 +108,20 @@ export const make = (engine: Engine, runId: string): Reader => {
       log(true, taken.value)
       return taken.value
     })
+  const read = (system: string, call: ActionCall): Effect.Effect<Json, ConnectorError.ConnectorError> =>
+    Effect.suspend(() => {
+      if (closed) {
+        return Effect.fail(ConnectorError.notAllowed(typeof system === "string" ? system : "(unknown)", "(any)", "The policy gate has finished; reads are closed"))
+      }
+      inFlight++
+      idle.closeUnsafe()
+      return Effect.ensuring(
+        readOnce(system, call),
+        Effect.sync(() => {
+          if (--inFlight === 0) idle.openUnsafe()
+        })
+      )
+    })
   const history = (filter: ListFilter = {}): Effect.Effect<ReadonlyArray<Receipt>, StoreError> =>
     Effect.flatMap(engine.store.list(filter), (receipts) =>
       Effect.map(
@@ -119,9 +134,10 @@ export const make = (engine: Engine, runId: string): Reader => {
     attribute: (policy) => {
       current = policy.name
     },
-    close: () => {
+    close: Effect.suspend(() => {
       closed = true
-    },
+      return idle.await
+    }),
     reads
   }
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import { Cause, Clock, Effect, Exit, Schema, Scope } from "effect"
+import { runUntrusted } from "./_untrusted.ts"
 import * as Act from "./Act.ts"
 import type { Engine } from "./Engine.ts"
 import { InvalidRequest, RunInProgress, UnknownWorkflow } from "./EnactError.ts"
@@ -168,12 +169,20 @@ const runWorkflow = (engine: Engine, workflow: Workflow.Workflow<unknown>, field
     }
     const ms = Date.parse(timestamp)
     const reader = Reads.make(engine, runId)
+    // Plain decoded data is frozen and shared; anything else is decoded afresh for each reader.
+    const first = decoded.value
+    const payloadOf = deepFreeze(first) ? () => first : () => {
+      const again = Workflow.decodePayload(workflow.payload, base.payload)
+      return again.ok ? again.value : first
+    }
     const pctx: PolicyContext = Object.freeze({
       runId,
       workflow: workflow.name,
       user,
       userAttributes: base.userAttributes,
-      payload: deepFreeze(decoded.value),
+      get payload() {
+        return payloadOf()
+      },
       get now() {
         return new Date(ms)
       },
@@ -181,23 +190,25 @@ const runWorkflow = (engine: Engine, workflow: Workflow.Workflow<unknown>, field
       history: reader.history
     })
     const gate = yield* Policy.gate(engine.policies, pctx, { onPolicy: reader.attribute })
-    reader.close()
+    yield* reader.close
     const reads = { policyReads: reader.reads }
     if (!Policy.allPassed(gate.results)) return yield* block(gate.results, reads, gate.redact)
     const state = Act.makeState(base, scope, gate.redact, lease)
-    return yield* execute(engine, workflow, state, pctx, gate.results, reads.policyReads)
+    return yield* execute(engine, workflow, state, { runId, ms, payloadOf }, gate.results, reads.policyReads)
   }))
 
-/** Freezes plain objects and arrays of a decoded payload (Schema may build fresh ones). */
-const deepFreeze = <A>(value: A): A => {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    const proto = Object.getPrototypeOf(value)
-    if (Array.isArray(value) || proto === Object.prototype || proto === null) {
-      Object.freeze(value)
-      for (const v of Object.values(value)) deepFreeze(v)
-    }
-  }
-  return value
+/**
+ * Freezes a decoded payload made of plain objects and arrays (Schema may build fresh ones); false when it
+ * holds anything else (class instances, Dates, URLs), which cannot be frozen and so must not be shared.
+ */
+const deepFreeze = (value: unknown): boolean => {
+  if (typeof value !== "object" || value === null) return true
+  const proto = Object.getPrototypeOf(value)
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return false
+  if (Array.isArray(value) && proto !== Array.prototype) return false
+  Object.freeze(value)
+  for (const v of Object.values(value)) if (!deepFreeze(v)) return false
+  return true
 }
 
 /** Starts the workflow; anything but an Effect becomes a failure, without running anything. */
@@ -233,26 +244,27 @@ const execute = (
   engine: Engine,
   workflow: Workflow.Workflow<unknown>,
   state: Act.RunState,
-  pctx: PolicyContext,
+  run: { readonly runId: string; readonly ms: number; readonly payloadOf: () => unknown },
   policyResults: ReadonlyArray<PolicyResult>,
   policyReads: ReadonlyArray<PolicyRead>
 ): Effect.Effect<Outcome, StoreError.StoreError | SignerError> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function*() {
       const ctx: WorkflowContext = Object.freeze({
-        runId: pctx.runId,
-        workflow: pctx.workflow,
-        user: pctx.user,
-        userAttributes: pctx.userAttributes,
-        payload: pctx.payload,
+        runId: run.runId,
+        workflow: workflow.name,
+        user: state.base.user,
+        userAttributes: state.base.userAttributes,
+        payload: run.payloadOf(),
         get now() {
-          return pctx.now
+          return new Date(run.ms)
         },
-        read: pctx.read,
-        history: pctx.history,
         act: Act.make(engine, state)
       })
-      const exit = yield* Effect.exit(restore(Effect.suspend(() => start(workflow, ctx))))
+      // The workflow runs in a child fiber that sees no engine or application service, and stays
+      // interruptible; whatever happens to it, the run goes on to seal a receipt.
+      const awaited = yield* Effect.exit(restore(runUntrusted(() => start(workflow, ctx))))
+      const exit = Exit.isSuccess(awaited) ? awaited.value : awaited
       yield* Act.close(state)
       const failed = Exit.isFailure(exit)
       const reason = failed

@@ -125,6 +125,8 @@ export const take = (input: unknown, root: string, limits: Limits = defaultLimit
   const copy = (value: unknown, path: string, depth: number): Json | undefined => {
     switch (typeof value) {
       case "string":
+        // UTF-8 never takes fewer bytes than UTF-16 code units: a string that long is refused unread.
+        if (value.length + 2 > limits.maxBytes - bytes) add(value.length + 2, path)
         add(utf8Length(value) + 2, path)
         return value
       case "number":
@@ -197,12 +199,13 @@ export const take = (input: unknown, root: string, limits: Limits = defaultLimit
     for (const key of keys) {
       if (typeof key !== "string") continue // symbol keys are not data, as in JSON
       const at = keyPath(path, key)
+      add(1, at) // every key visited costs, even one left out, so a huge object is refused early
       const d = Object.getOwnPropertyDescriptor(object, key)
       if (d === undefined || d.enumerable !== true) continue
       if (!("value" in d)) throw new Refused(at, "is a getter/setter, not data", false)
       const v = copy(d.value, at, depth + 1)
       if (v === undefined) continue
-      add(utf8Length(key) + (first ? 3 : 4), at)
+      add(utf8Length(key) + (first ? 2 : 3), at)
       first = false
       if (key === "__proto__") {
         Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true })

@@ -2,7 +2,9 @@
  * What every policy and workflow receives: who asked, what for, and narrow, recorded ways to touch
  * systems. Nothing here is a live connector: policies read through `read` (read-only actions the instance
  * allows, recorded in the receipt) and `history` (receipts that verify); workflows act through `act`.
- * The payload and user attributes are a frozen snapshot taken once, at entry.
+ * The payload and user attributes come from a frozen snapshot taken once, at entry; a payload decoded
+ * into class instances (which cannot be frozen) is decoded afresh for each policy and for the workflow,
+ * so no one can change what another checks or executes.
  *
  * @example
  * ```ts
@@ -44,8 +46,20 @@ export interface PolicyContext<P = unknown> {
   readonly history: (filter?: ListFilter) => Effect.Effect<ReadonlyArray<Receipt>, StoreError>
 }
 
-/** What workflows see: the policy context plus `act`. */
-export interface WorkflowContext<P = unknown> extends PolicyContext<P> {
+/**
+ * What workflows see: the run's data and `act`. A workflow reads through read-only actions of its own
+ * connectors (`act` records them in the receipt like every other action).
+ */
+export interface WorkflowContext<P = unknown> {
+  readonly runId: string
+  readonly workflow: string
+  /** The acting user or agent (the receipt's `user_email`). */
+  readonly user: string
+  /** Role, clearance, team...: whatever the caller vouches for (a frozen snapshot). */
+  readonly userAttributes: Readonly<Record<string, Json>>
+  readonly payload: P
+  /** The run's start time. */
+  readonly now: Date
   /**
    * Runs one action on the connector registered under `system`. The result is recorded in the receipt
    * whether it succeeds or fails; a failure also fails the effect, so the workflow stops unless it

@@ -165,7 +165,7 @@ describe("what workflows can call", () => {
       assert.deepStrictEqual(kv.log, [])
     }))
 
-  it.effect("the policy context offers only read and history, the workflow context only act, read and history; both frozen", () =>
+  it.effect("the policy context offers only read and history, the workflow context only act; both frozen", () =>
     Effect.gen(function*() {
       const kv = makeKv({ allowedActions: ["get", "set"] })
       const seen: { policy?: PolicyContext; workflow?: WorkflowContext } = {}
@@ -188,7 +188,7 @@ describe("what workflows can call", () => {
       assert.isDefined(workflow)
       if (policy === undefined || workflow === undefined) return
       assert.deepStrictEqual(functionPaths(policy), ["history", "read"])
-      assert.deepStrictEqual(functionPaths(workflow), ["act", "history", "read"])
+      assert.deepStrictEqual(functionPaths(workflow), ["act"])
       for (const ctx of [policy, workflow]) {
         assert.isTrue(Object.isFrozen(ctx))
         assert.throws(() => {
@@ -247,7 +247,7 @@ describe("what workflows can call", () => {
       const { receipt } = yield* enact.run({ workflow: "forge", user: "u", payload: {} })
       const recorded = receipt.actions_taken[0]
       assert.deepStrictEqual(recorded?.args, { key: "a", value: "1" })
-      assert.deepStrictEqual(recorded?.rollback_data, { action: "restore", args: { key: "a", value: null } })
+      assert.deepStrictEqual(recorded?.rollback_data, { action: "restore", args: { expected: "1", key: "a", value: null } })
       assert.isTrue(recorded?.success)
       yield* enact.rollback(receipt.run_id)
       assert.deepStrictEqual(stateOf(kv.data), { victim: "original" }, "rollback undid the write and touched nothing else")
@@ -271,7 +271,7 @@ describe("what workflows can call", () => {
       })
       const { enact } = yield* setup({ systems: { kv: kv.connector }, workflows: [wf] })
       const { receipt } = yield* enact.run({ workflow: "forge_async", user: "u", payload: {} })
-      assert.deepStrictEqual(receipt.actions_taken[0]?.rollback_data, { action: "restore", args: { key: "a", value: null } })
+      assert.deepStrictEqual(receipt.actions_taken[0]?.rollback_data, { action: "restore", args: { expected: "1", key: "a", value: null } })
       yield* enact.rollback(receipt.run_id)
       assert.deepStrictEqual(stateOf(kv.data), { victim: "original" })
     }))
@@ -316,7 +316,7 @@ describe("what workflows can call", () => {
         name: "reads",
         payload: Schema.Json,
         run: (ctx) => {
-          const read = (ctx as { readonly read?: WorkflowContext["read"] }).read
+          const read = (ctx as { readonly read?: PolicyContext["read"] }).read
           return read === undefined ? Effect.succeed("no read offered") : read("kv", { action: "get", args: { key: "a" } })
         }
       })

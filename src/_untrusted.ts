@@ -1,0 +1,38 @@
+/**
+ * Running code Enact does not trust (a policy's Effect, a workflow): in a child fiber, so that even a
+ * malformed "Effect" that kills its fiber cannot skip the engine's receipt and cleanup, and with a context
+ * holding only harmless services (clock, configuration, randomness, tracing and logging settings), so that it cannot
+ * reach the Enact service, the stores, the journal, the signer or any other service of the application
+ * to act around the checks.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { runUntrusted } from "./_untrusted.ts"
+ * const exit = runUntrusted(Effect.succeed(1)) // Effect<Exit<number>>
+ * ```
+ * @module
+ */
+import { Clock, ConfigProvider, Context, Effect, Fiber, Random, References, Tracer } from "effect"
+import type { Exit } from "effect"
+
+const safe = Context.pick(
+  Clock.Clock,
+  ConfigProvider.ConfigProvider,
+  Random.Random,
+  Tracer.Tracer,
+  References.TracerEnabled,
+  References.CurrentLoggers,
+  References.MinimumLogLevel,
+  References.CurrentLogLevel,
+  References.LogToStderr
+)
+
+/** Runs `make()` in a child fiber with the safe services only, and returns how it ended. Never fails. */
+export const runUntrusted = <A, E>(make: () => Effect.Effect<A, E>): Effect.Effect<Exit.Exit<A, E>> =>
+  Effect.contextWith((context: Context.Context<never>) =>
+    Effect.flatMap(
+      Effect.forkChild(Effect.setContext(Effect.suspend(make), safe(context)), { startImmediately: true, uninterruptible: false }),
+      (fiber) => Effect.onInterrupt(Fiber.await(fiber), () => Fiber.interrupt(fiber))
+    )
+  )
