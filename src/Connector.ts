@@ -67,10 +67,16 @@ export type { ActionDef, Inverse, Prepared } from "./_connectorDefinitions.ts"
  */
 export interface Connector {
   readonly kind: string
-  /** Actions this instance allows (a copy: changing it changes nothing). */
-  readonly allowedActions: ReadonlySet<string>
+  /** Actions this instance allows. */
+  readonly allowedActions: Names
   /** The allowed actions that are read-only: what policies may call through `ctx.read`. */
-  readonly readOnlyActions: ReadonlySet<string>
+  readonly readOnlyActions: Names
+}
+
+/** A read-only set of action names. */
+export interface Names extends Iterable<string> {
+  readonly size: number
+  readonly has: (name: string) => boolean
 }
 
 /** A request to run one action, built by a connector's typed helpers or by hand. */
@@ -128,7 +134,7 @@ export const make = (options: MakeOptions): Connector => {
  * A read-only set of names. Not a `Set`: `Set.prototype.add.call(handle.allowedActions, …)` throws, so a
  * handle cannot be edited to look as if it allowed more (or less) than the engine enforces.
  */
-class NameSet implements ReadonlySet<string> {
+class NameSet implements Names {
   readonly #names: ReadonlySet<string>
   constructor(names: Iterable<string>) {
     this.#names = new Set(names)
@@ -137,27 +143,13 @@ class NameSet implements ReadonlySet<string> {
   get size(): number {
     return this.#names.size
   }
-  has(name: string): boolean {
-    return this.#names.has(name)
-  }
-  forEach(f: (value: string, key: string, set: ReadonlySet<string>) => void, thisArg?: unknown): void {
-    for (const name of this.#names) f.call(thisArg, name, name, this)
-  }
-  entries(): SetIterator<[string, string]> {
-    return this.#names.entries()
-  }
-  keys(): SetIterator<string> {
-    return this.#names.keys()
-  }
-  values(): SetIterator<string> {
-    return this.#names.values()
-  }
-  [Symbol.iterator](): SetIterator<string> {
+  readonly has = (name: string): boolean => this.#names.has(name);
+  [Symbol.iterator](): Iterator<string> {
     return this.#names.values()
   }
 }
 
-const frozenSet = (values: Iterable<string>): ReadonlySet<string> => new NameSet(values)
+const frozenSet = (values: Iterable<string>): Names => new NameSet(values)
 
 /** True when `value` is a connector handle built by `make`. */
 export const isConnector = (value: unknown): value is Connector => Definitions.definitionOf(value) !== undefined
