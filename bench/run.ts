@@ -11,11 +11,12 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Connector from "../src/Connector.ts"
+import * as Crypto from "../src/Crypto.ts"
 import * as Enact from "../src/Enact.ts"
 import * as FileJournal from "../src/FileJournal.ts"
 import * as FileReceiptStore from "../src/FileReceiptStore.ts"
 import * as Journal from "../src/Journal.ts"
-import * as MerkleNode from "../src/MerkleNode.ts"
+import { layerCrypto } from "../node.ts"
 import * as Policy from "../src/Policy.ts"
 import * as ReceiptStore from "../src/ReceiptStore.ts"
 import * as Signer from "../src/Signer.ts"
@@ -79,10 +80,10 @@ const measure = (label: string, n: number, concurrency: number) =>
     )
   })
 
-const enactLayer = Enact.layer({ systems: { noop }, policies, workflows: [workflow] }).pipe(
-  Layer.provide(MerkleNode.layer) // native SHA-256 for the Merkle leaves; the signature stays WebCrypto
-)
-const signer = Signer.layerHmac({ secret: "bench-secret-bench-secret-bench-secret!" })
+// Native crypto (node:crypto HMAC and SHA-256), as node.ts provides it; BENCH_CRYPTO=webcrypto for the portable layer.
+const crypto = process.env.BENCH_CRYPTO === "webcrypto" ? Crypto.layerWebCrypto : layerCrypto
+const enactLayer = Enact.layer({ systems: { noop }, policies, workflows: [workflow] }).pipe(Layer.provide(crypto))
+const signer = Signer.layerHmac({ secret: "bench-secret-bench-secret-bench-secret!" }).pipe(Layer.provide(crypto))
 
 const memory = enactLayer.pipe(Layer.provide([ReceiptStore.layerMemory, Journal.layerMemory, signer]))
 const files = (dir: string) =>
@@ -96,7 +97,7 @@ const files = (dir: string) =>
   )
 
 const main = async () => {
-  console.log(`enact bench: run() with 3 policies + 1 no-op action; HMAC-SHA256 via WebCrypto (batched), node:crypto SHA-256 leaves`)
+  console.log(`enact bench: run() with 3 policies + 1 no-op action; HMAC-SHA256 and SHA-256 via ${process.env.BENCH_CRYPTO === "webcrypto" ? "WebCrypto" : "node:crypto"} (batched)`)
   console.log(`runtime: ${typeof Deno !== "undefined" ? "deno" : `node ${process.version}`}`)
   await Effect.runPromise(
     Effect.gen(function*() {

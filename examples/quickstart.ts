@@ -10,8 +10,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import * as FileSystem from "../connectors/FileSystem.ts"
-import { makeNode } from "../connectors/FileSystemNode.ts"
-import { EnactClient, Policy, Workflow } from "../mod.ts"
+import { Policy, Workflow } from "../mod.ts"
+import { EnactClient, makeFileSystem } from "../node.ts"
 
 const workspace = mkdtempSync(join(tmpdir(), "enact-quickstart-"))
 mkdirSync(join(workspace, "notes"))
@@ -38,7 +38,7 @@ const receipts = resolve("receipts")
 
 const enact = new EnactClient({
   secret,
-  systems: { workspace: makeNode({ root: workspace, allowedActions: ["read_file", "write_file"] }) },
+  systems: { workspace: makeFileSystem({ root: workspace, allowedActions: ["read_file", "write_file"] }) },
   policies: [noEnvFiles],
   workflows: [updateFile],
   store: { directory: receipts }

@@ -36,7 +36,7 @@ export const untrustedReceipts = (engine: Engine): Effect.Effect<ReadonlyArray<U
       }
       const found = read.success
       if (Option.isNone(found)) continue
-      const check = yield* Effect.promise(() => verifyWith(engine.signer, found.value, engine.hasher))
+      const check = yield* verifyWith(engine.signer, found.value, engine.hasher)
       if (!check.valid) out.push({ runId, reason: check.reason })
     }
     return out

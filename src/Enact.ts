@@ -17,6 +17,7 @@
  * @module
  */
 import { Context, Effect, Layer } from "effect"
+import type * as Digest from "effect/crypto/Digest"
 import * as Definitions from "./_connectorDefinitions.ts"
 import type { Connector } from "./Connector.ts"
 import type { Engine } from "./Engine.ts"
@@ -77,7 +78,7 @@ export const make = Effect.fnUntraced(function*(config: Config) {
   const store = yield* ReceiptStore
   const journal = yield* Journal
   const signer = yield* Signer
-  const hasher = yield* Merkle.CurrentHasher
+  const hasher = yield* Merkle.hasher
   const workflows = new Map<string, Workflow.Workflow<unknown>>()
   for (const w of config.workflows ?? []) {
     if (workflows.has(w.name)) return yield* invalidConfig(`workflow '${w.name}' is registered twice`)
@@ -109,23 +110,26 @@ export const make = Effect.fnUntraced(function*(config: Config) {
     store,
     journal,
     signer,
-    seal: makeSealer(signer, hasher),
+    seal: yield* makeSealer(signer, hasher),
     hasher,
     limits,
-    verifyStored: (receipt) => Effect.promise(() => verifyWith(signer, receipt, hasher, verified).then((v) => v.valid))
+    verifyStored: (receipt) => Effect.map(verifyWith(signer, receipt, hasher, verified), (v) => v.valid)
   }
   return Enact.of({
     run: (req) => Run.run(engine, req),
     runAction: (req) => Run.runAction(engine, req),
     rollback: (runId, options) => Rollback.rollback(engine, runId, options),
     rollbackPlan: (runId) => Rollback.plan(engine, runId),
-    verify: (receipt) => Effect.promise(() => verifyWith(signer, receipt, hasher)),
+    verify: (receipt) => verifyWith(signer, receipt, hasher),
     recover: (options) => Rollback.recoverAll(engine, options)
   })
 })
 
-/** The Enact layer. Needs a `ReceiptStore`, a `Journal` and a `Signer`. */
-export const layer = (config: Config): Layer.Layer<Enact, never, ReceiptStore | Journal | Signer> =>
+/**
+ * The Enact layer. Needs a `ReceiptStore`, a `Journal`, a `Signer` and a `Digest` (from `Crypto.layerWebCrypto`
+ * or a native layer).
+ */
+export const layer = (config: Config): Layer.Layer<Enact, never, ReceiptStore | Journal | Signer | Digest.Digest> =>
   Layer.effect(Enact, make(config))
 
 /** `Enact.run` as an accessor. */

@@ -24,7 +24,7 @@ import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
 import * as Canonical from "./Canonical.ts"
 import type { Body, Entry } from "./Journal.ts"
 import type { ActionResult, Json, RollbackData } from "./Model.ts"
-import { SignerError, type SignerService } from "./Signer.ts"
+import type { SignerError, SignerService } from "./Signer.ts"
 import * as StoreError from "./StoreError.ts"
 
 const utf8 = new TextEncoder()
@@ -53,13 +53,7 @@ export const seal = (
     let { prev, seq } = cursor
     for (const body of bodies) {
       const unsigned = { ...body, seq, prev }
-      const sig = yield* Effect.tryPromise({
-        try: () => signer.sign(message(runId, unsigned)),
-        catch: (e) =>
-          e instanceof SignerError
-            ? e
-            : new SignerError({ reason: "Crypto", message: `Cannot sign journal entry: ${e instanceof Error ? e.message : String(e)}` })
-      })
+      const sig = yield* signer.sign(message(runId, unsigned))
       const entry = { ...unsigned, sig: bytesToHex(sig) } as Entry
       out.push(entry)
       prev = entry.sig
@@ -112,12 +106,10 @@ export const verify = (
         return yield* refuse(`entry ${i + 1} does not follow entry ${i} (entries spliced, reordered or edited)`)
       }
     }
-    const valid = yield* Effect.promise(() =>
-      Promise.all(entries.map((e) => {
-        const { sig, ...unsigned } = e
-        return signer.verify(message(runId, unsigned), hexToBytes(sig)).catch(() => false)
-      }))
-    )
+    const valid = yield* Effect.forEach(entries, (e) => {
+      const { sig, ...unsigned } = e
+      return signer.verify(message(runId, unsigned), hexToBytes(sig))
+    }, { concurrency: "unbounded" })
     const bad = valid.indexOf(false)
     if (bad !== -1) return yield* refuse(`entry ${bad + 1} is not signed by this signer (edited or forged)`)
     const first = entries[0]!

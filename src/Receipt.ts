@@ -4,19 +4,24 @@
  * A receipt is signed over the RFC 8785 canonical encoding of every field but `signature` and
  * `signature_proof`. Receipts produced at the same moment are signed together: each canonical receipt is
  * a Merkle leaf, the signer signs the root once, and each receipt carries its own audit path, so it still
- * verifies alone. A receipt signed alone has an empty path and its leaf is the root.
+ * verifies alone. A receipt signed alone has an empty path and its leaf is the root. `docs/RECEIPTS.md`
+ * specifies the format for verifiers in other languages.
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
- * import { Receipt, Signer } from "./mod.ts"
+ * import { Effect, Layer } from "effect"
+ * import { Crypto, Receipt, Signer } from "./mod.ts"
  * const ok = (r: unknown) =>
- *   Receipt.verify(r).pipe(Effect.provide(Signer.layerHmac({ secret: process.env.ENACT_SECRET })))
+ *   Receipt.verify(r).pipe(
+ *     Effect.provide(Signer.layerHmac({ secret: process.env.ENACT_SECRET }).pipe(Layer.provideMerge(Crypto.layerWebCrypto)))
+ *   )
  * ```
  * @module
  */
 import { Effect, Schema } from "effect"
-import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
+import type { Scope } from "effect"
+import * as Digest from "effect/crypto/Digest"
+import * as GroupCommit from "./_groupCommit.ts"
 import * as Canonical from "./Canonical.ts"
 import * as Merkle from "./Merkle.ts"
 import { type Receipt, Receipt as ReceiptSchema, type UnsignedReceipt } from "./Model.ts"
@@ -26,9 +31,15 @@ export type { Receipt, UnsignedReceipt }
 
 const utf8 = new TextEncoder()
 const ROOT_PREFIX = utf8.encode("enact/receipt-root/v1\n")
+const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
+const fromHex = (text: string): Uint8Array => {
+  const out = new Uint8Array(text.length / 2)
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16)
+  return out
+}
 
-/** The bytes the signer signs for a Merkle root (domain-separated). */
-const rootMessage = (root: Uint8Array): Uint8Array => {
+/** The bytes the signer signs for a Merkle root: `enact/receipt-root/v1\n` then the 32-byte root. */
+export const rootMessage = (root: Uint8Array): Uint8Array => {
   const msg = new Uint8Array(ROOT_PREFIX.length + root.length)
   msg.set(ROOT_PREFIX, 0)
   msg.set(root, ROOT_PREFIX.length)
@@ -41,9 +52,9 @@ export const unsigned = (receipt: Receipt): UnsignedReceipt => {
   return rest
 }
 
-/** The leaf hash of a receipt's signed content. */
-export const leafOf = (u: UnsignedReceipt, hasher: Merkle.Hasher = Merkle.portableHasher): Uint8Array =>
-  hasher.leaf(Canonical.encode(u))
+/** The leaf hash of a receipt's signed content: SHA-256(0x00 || canonical JSON). */
+export const leafOf = (u: UnsignedReceipt, hasher: Merkle.Hasher): Effect.Effect<Uint8Array> =>
+  Effect.suspend(() => hasher.leaf(Canonical.encode(u)))
 
 /**
  * The signed receipt with its fields in canonical (sorted) order, so that storing it (canonical bytes)
@@ -73,135 +84,98 @@ const withSignature = (u: UnsignedReceipt, signature: string, proof: ReadonlyArr
 /** Largest number of receipts signed under one root. */
 const MAX_BATCH = 1024
 
-interface Pending {
-  readonly unsigned: UnsignedReceipt
-  readonly leaf: Uint8Array
-  readonly resume: (effect: Effect.Effect<Receipt, SignerError>) => void
-}
+const encodeFailure = (e: unknown) =>
+  new SignerError({ reason: "Crypto", message: `Cannot encode receipt: ${e instanceof Error ? e.message : String(e)}` })
 
-/** Signatures in flight at once: enough to keep the CPU busy while WebCrypto works off-thread. */
-const MAX_IN_FLIGHT = 4
+/** Signs a batch under one Merkle root. */
+const signBatch = (signer: SignerService, hasher: Merkle.Hasher) =>
+(batch: ReadonlyArray<UnsignedReceipt>): Effect.Effect<ReadonlyArray<Receipt>, SignerError> =>
+  Effect.gen(function*() {
+    const out: Array<Receipt> = []
+    for (let from = 0; from < batch.length; from += MAX_BATCH) {
+      const chunk = batch.slice(from, from + MAX_BATCH)
+      const leaves = yield* Effect.forEach(chunk, (u) => Effect.mapError(Effect.try({ try: () => Canonical.encode(u), catch: encodeFailure }), (e) => e).pipe(
+        Effect.flatMap(hasher.leaf)
+      ), { concurrency: "unbounded" })
+      const { proofs, root } = yield* Merkle.build(leaves, hasher)
+      const signature = hex(yield* signer.sign(rootMessage(root)))
+      for (let i = 0; i < chunk.length; i++) out.push(withSignature(chunk[i]!, signature, proofs[i]!))
+    }
+    return out
+  })
 
 /**
- * Makes a sealer: a function that signs receipts in batches. Receipts sealed in the same scheduler tick
- * share one signature (flushed in a microtask: no timers, so a lone receipt is signed at once); up to
- * `MAX_IN_FLIGHT` batches are signed concurrently, and receipts arriving beyond that wait for the next.
+ * Makes a sealer: a function that signs receipts in batches. Receipts that arrive while a batch is being
+ * signed share the next signature; a lone receipt is signed at once. Up to four batches are in flight, so
+ * a slow signature (Ed25519, WebCrypto's asynchronous HMAC) does not hold up the next batch.
  */
 export const makeSealer = (
   signer: SignerService,
-  hasher: Merkle.Hasher = Merkle.portableHasher
-): (u: UnsignedReceipt) => Effect.Effect<Receipt, SignerError> => {
-  let queue: Array<Pending> = []
-  let inFlight = 0
-  let scheduled = false
-  // Flushing in a microtask lets every fiber resumed in the same scheduler tick join the batch.
-  const schedule = (): void => {
-    if (inFlight >= MAX_IN_FLIGHT || scheduled) return
-    scheduled = true
-    queueMicrotask(flush)
-  }
-  const flush = (): void => {
-    scheduled = false
-    const batch = queue.length > MAX_BATCH ? queue.splice(0, MAX_BATCH) : queue
-    if (batch === queue) queue = []
-    inFlight++
-    let root: Uint8Array
-    let proofs: ReadonlyArray<ReadonlyArray<string>>
-    try {
-      ;({ root, proofs } = Merkle.build(batch.map((p) => p.leaf), hasher))
-    } catch (e) {
-      inFlight--
-      const err = new SignerError({ reason: "Crypto", message: `Cannot build signing tree: ${String(e)}` })
-      for (const p of batch) p.resume(Effect.fail(err))
-      return
-    }
-    signer.sign(rootMessage(root)).then(
-      (sig) => {
-        const signature = bytesToHex(sig)
-        for (let i = 0; i < batch.length; i++) {
-          const p = batch[i]!
-          p.resume(Effect.succeed(withSignature(p.unsigned, signature, proofs[i]!)))
-        }
-      },
-      (e: unknown) => {
-        const err = e instanceof SignerError
-          ? e
-          : new SignerError({ reason: "Crypto", message: `Signing failed: ${e instanceof Error ? e.message : String(e)}` })
-        for (const p of batch) p.resume(Effect.fail(err))
-      }
-    ).finally(() => {
-      inFlight--
-      if (queue.length > 0) schedule()
-    })
-  }
-  return (u) => {
-    let leaf: Uint8Array
-    try {
-      leaf = leafOf(u, hasher)
-    } catch (e) {
-      return Effect.fail(new SignerError({ reason: "Crypto", message: `Cannot encode receipt: ${String(e)}` }))
-    }
-    return Effect.callback<Receipt, SignerError>((resume) => {
-      queue.push({ unsigned: u, leaf, resume })
-      schedule()
-    })
-  }
-}
+  hasher: Merkle.Hasher
+): Effect.Effect<(u: UnsignedReceipt) => Effect.Effect<Receipt, SignerError>, never, Scope.Scope> =>
+  Effect.map(GroupCommit.makeBatcher(signBatch(signer, hasher), { workers: 4 }), (batcher) => batcher.submit)
 
-/** Signs one receipt (no batching). */
-export const sign = (u: UnsignedReceipt): Effect.Effect<Receipt, SignerError, Signer> =>
-  Effect.flatMap(Effect.service(Signer), (signer) => makeSealer(signer)(u))
+/** Signs one receipt alone (no batching). */
+export const sign = (u: UnsignedReceipt): Effect.Effect<Receipt, SignerError, Signer | Digest.Digest> =>
+  Effect.gen(function*() {
+    const signer = yield* Signer
+    const hasher = yield* Merkle.hasher
+    const [receipt] = yield* signBatch(signer, hasher)([u])
+    return receipt!
+  })
 
 /** The outcome of verification, with why it failed. */
 export type Verification = { readonly valid: true } | { readonly valid: false; readonly reason: string }
 
 const decodeStrict = Schema.decodeUnknownResult(ReceiptSchema, { onExcessProperty: "error" })
+const HEX = /^(?:[0-9a-f]{2})+$/
 
 /**
  * Verifies a receipt (any JSON value) against a signer: shape and format version, algorithm and key id,
- * audit path and signature. Never fails; a bad receipt is `{ valid: false, reason }`.
+ * audit path and signature. Never fails; a bad receipt is `{ valid: false, reason }`. `verified` caches
+ * (root, signature) pairs already checked: receipts signed together share them.
  */
-export const verifyWith = async (
+export const verifyWith = (
   signer: SignerService,
   input: unknown,
-  hasher: Merkle.Hasher = Merkle.portableHasher,
+  hasher: Merkle.Hasher,
   verified?: Set<string>
-): Promise<Verification> => {
-  const decoded = decodeStrict(input)
-  if (decoded._tag === "Failure") return { valid: false, reason: `Not a receipt: ${decoded.failure.message}` }
-  const receipt = decoded.success
-  if (receipt.signature_alg !== signer.algorithm) {
-    return { valid: false, reason: `Signed with ${receipt.signature_alg}, verifier uses ${signer.algorithm}` }
-  }
-  if (receipt.key_id !== signer.keyId) {
-    return { valid: false, reason: `Signed with key ${receipt.key_id}, verifier has key ${signer.keyId}` }
-  }
-  if (!/^[0-9a-f]+$/.test(receipt.signature) || receipt.signature.length % 2 !== 0) {
-    return { valid: false, reason: "Signature is not hex" }
-  }
-  let leaf: Uint8Array
-  try {
-    leaf = leafOf(unsigned(input as Receipt), hasher)
-  } catch (e) {
-    return { valid: false, reason: `Cannot encode receipt: ${String(e)}` }
-  }
-  const root = Merkle.rootFromProof(leaf, receipt.signature_proof, hasher)
-  if (root === undefined) return { valid: false, reason: "Malformed signature proof" }
-  // Receipts signed together share a root: a (root, signature) pair checked once need not be checked again.
-  const key = verified === undefined ? "" : `${bytesToHex(root)}:${receipt.signature}`
-  if (verified !== undefined && verified.has(key)) return { valid: true }
-  const ok = await signer.verify(rootMessage(root), hexToBytes(receipt.signature))
-  if (ok && verified !== undefined) {
-    if (verified.size >= 10_000) verified.clear()
-    verified.add(key)
-  }
-  return ok ? { valid: true } : { valid: false, reason: "Signature does not match the receipt's contents" }
-}
+): Effect.Effect<Verification> =>
+  Effect.gen(function*() {
+    const decoded = decodeStrict(input)
+    if (decoded._tag === "Failure") return { valid: false, reason: `Not a receipt: ${decoded.failure.message}` } as const
+    const receipt = decoded.success
+    if (receipt.signature_alg !== signer.algorithm) {
+      return { valid: false, reason: `Signed with ${receipt.signature_alg}, verifier uses ${signer.algorithm}` } as const
+    }
+    if (receipt.key_id !== signer.keyId) {
+      return { valid: false, reason: `Signed with key ${receipt.key_id}, verifier has key ${signer.keyId}` } as const
+    }
+    if (!HEX.test(receipt.signature)) return { valid: false, reason: "Signature is not hex" } as const
+    let text: string
+    try {
+      text = Canonical.encode(unsigned(input as Receipt))
+    } catch (e) {
+      return { valid: false, reason: `Cannot encode receipt: ${String(e)}` } as const
+    }
+    const root = yield* Merkle.rootFromProof(yield* hasher.leaf(text), receipt.signature_proof, hasher)
+    if (root === undefined) return { valid: false, reason: "Malformed signature proof" } as const
+    const key = verified === undefined ? "" : `${hex(root)}:${receipt.signature}`
+    if (verified !== undefined && verified.has(key)) return { valid: true } as const
+    const ok = yield* signer.verify(rootMessage(root), fromHex(receipt.signature))
+    if (ok && verified !== undefined) {
+      if (verified.size >= 10_000) verified.clear()
+      verified.add(key)
+    }
+    return ok ? { valid: true } as const : { valid: false, reason: "Signature does not match the receipt's contents" } as const
+  })
 
-/** Verifies with the `Signer` in context, with the reason when invalid. */
-export const verifyDetailed = (input: unknown): Effect.Effect<Verification, never, Signer> =>
-  Effect.flatMap(Effect.service(Signer), (signer) => Effect.promise(() => verifyWith(signer, input)))
+/** Verifies with the `Signer` and `Digest` in context, with the reason when invalid. */
+export const verifyDetailed = (input: unknown): Effect.Effect<Verification, never, Signer | Digest.Digest> =>
+  Effect.gen(function*() {
+    return yield* verifyWith(yield* Signer, input, yield* Merkle.hasher)
+  })
 
 /** True when the receipt is intact and signed by the `Signer` in context. */
-export const verify = (input: unknown): Effect.Effect<boolean, never, Signer> =>
+export const verify = (input: unknown): Effect.Effect<boolean, never, Signer | Digest.Digest> =>
   Effect.map(verifyDetailed(input), (v) => v.valid)

@@ -1,20 +1,24 @@
 /**
- * Receipt signers, on WebCrypto so the same code signs in Node, Deno and edge runtimes.
+ * Receipt signers, on Effect's crypto services (`Mac`, `Signature`, `Digest`), so the same code signs in
+ * Node, Deno and edge runtimes and runs at native speed where a native crypto layer is provided.
  * - `layerHmac`: HMAC-SHA256 with a shared secret (option or `ENACT_SECRET`, at least 32 characters, no
  *   default; `allowInsecureSecret: true` is the explicit escape for local development).
  * - `layerEd25519`: Ed25519 with a private key; `layerEd25519Verifier` verifies with the public key alone.
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
- * import { Signer } from "./mod.ts"
- * const SignerLive = Signer.layerHmac({ secret: "a-secret-of-at-least-32-characters!!" })
+ * import { Layer } from "effect"
+ * import { Crypto, Signer } from "./mod.ts"
+ * const SignerLive = Signer.layerHmac({ secret: "a-secret-of-at-least-32-characters!!" }).pipe(
+ *   Layer.provide(Crypto.layerWebCrypto)
+ * )
  * ```
  * @module
  */
 import { Config, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
-import { sha256 } from "@noble/hashes/sha2.js"
-import { bytesToHex } from "@noble/hashes/utils.js"
+import * as Digest from "effect/crypto/Digest"
+import * as Mac from "effect/crypto/Mac"
+import * as Signature from "effect/crypto/Signature"
 
 export type Algorithm = "hmac-sha256" | "ed25519"
 
@@ -29,9 +33,9 @@ export interface SignerService {
   /** Identifies the key in receipts (never derived reversibly from the secret). */
   readonly keyId: string
   /** Signs bytes. Fails with `CannotSign` on a verify-only signer. */
-  readonly sign: (message: Uint8Array) => Promise<Uint8Array>
-  /** Verifies a signature in constant time (WebCrypto's verify). Never throws. */
-  readonly verify: (message: Uint8Array, signature: Uint8Array) => Promise<boolean>
+  readonly sign: (message: Uint8Array) => Effect.Effect<Uint8Array, SignerError>
+  /** Verifies a signature in constant time. Never fails: anything wrong is `false`. */
+  readonly verify: (message: Uint8Array, signature: Uint8Array) => Effect.Effect<boolean>
 }
 
 export class Signer extends Context.Service<Signer, SignerService>()("enact/Signer") {}
@@ -49,15 +53,16 @@ export interface HmacOptions {
 }
 
 const utf8 = new TextEncoder()
-const toBuffer = (u: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(u)
+const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
 
-const crypto = (what: string) => (cause: unknown) =>
-  new SignerError({ reason: "Crypto", message: `${what}: ${cause instanceof Error ? cause.message : String(cause)}` })
+const cryptoFailure = (what: string) => (cause: { readonly message: string }) =>
+  new SignerError({ reason: "Crypto", message: `${what}: ${cause.message}` })
 
-const safeVerify = (f: () => Promise<boolean>): Promise<boolean> => f().catch(() => false)
+const neverFails = (effect: Effect.Effect<boolean, unknown>): Effect.Effect<boolean> =>
+  Effect.catchCause(effect, () => Effect.succeed(false))
 
-/** Builds an HMAC-SHA256 signer from a secret, enforcing the secret rules. */
-export const makeHmac = Effect.fnUntraced(function*(options: HmacOptions = {}) {
+/** The secret, from the option or `ENACT_SECRET`, checked against the rules (without building a key). */
+export const secretOf: (options: HmacOptions) => Effect.Effect<string, SignerError> = Effect.fnUntraced(function*(options: HmacOptions) {
   let secret: string | undefined
   if (options.secret !== undefined) {
     secret = Redacted.isRedacted(options.secret) ? Redacted.value(options.secret) : options.secret
@@ -80,88 +85,104 @@ export const makeHmac = Effect.fnUntraced(function*(options: HmacOptions = {}) {
         "(allowInsecureSecret: true for local development only)"
     })
   }
-  const raw = utf8.encode(secret)
-  const key = yield* Effect.tryPromise({
-    try: () =>
-      globalThis.crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]),
-    catch: crypto("Cannot import HMAC key")
-  })
-  const keyId = options.keyId ?? (yield* Effect.tryPromise({
-    try: async () => {
-      const fp = await globalThis.crypto.subtle.sign("HMAC", key, utf8.encode("enact/key-id/v1"))
-      return `hmac:${bytesToHex(new Uint8Array(fp).subarray(0, 8))}`
-    },
-    catch: crypto("Cannot derive key id")
-  }))
-  return Signer.of({
-    algorithm: "hmac-sha256",
-    keyId,
-    sign: async (message) => new Uint8Array(await globalThis.crypto.subtle.sign("HMAC", key, toBuffer(message))),
-    verify: (message, signature) =>
-      safeVerify(() => globalThis.crypto.subtle.verify("HMAC", key, toBuffer(signature), toBuffer(message)))
-  })
+  return secret
 })
 
+/** Builds an HMAC-SHA256 signer from a secret, enforcing the secret rules. The key is built once. */
+export const makeHmac: (options?: HmacOptions) => Effect.Effect<SignerService, SignerError, Mac.Mac> = Effect.fnUntraced(
+  function*(options: HmacOptions = {}) {
+    const mac = yield* Mac.Mac
+    const secret = yield* secretOf(options)
+    const key = yield* Mac.key(Mac.hmacSha256, utf8.encode(secret)).pipe(Effect.mapError(cryptoFailure("Cannot import HMAC key")))
+    const keyId = options.keyId ??
+      `hmac:${hex((yield* mac.sign(key, utf8.encode("enact/key-id/v1")).pipe(Effect.mapError(cryptoFailure("Cannot derive key id")))).subarray(0, 8))}`
+    return Signer.of({
+      algorithm: "hmac-sha256",
+      keyId,
+      sign: (message) => Effect.mapError(mac.sign(key, message), cryptoFailure("Signing failed")),
+      verify: (message, signature) => neverFails(mac.verify(key, signature, message))
+    })
+  }
+)
+
 /** HMAC-SHA256 signer layer. Fails with `MissingSecret` or `WeakSecret`. */
-export const layerHmac = (options: HmacOptions = {}): Layer.Layer<Signer, SignerError> =>
+export const layerHmac = (options: HmacOptions = {}): Layer.Layer<Signer, SignerError, Mac.Mac> =>
   Layer.effect(Signer, makeHmac(options))
 
-/** An Ed25519 key pair as portable bytes: PKCS#8 private key, raw 32-byte public key. */
+/** An Ed25519 key pair as portable bytes: the 32-byte private seed and the raw 32-byte public key. */
 export interface Ed25519KeyPair {
   readonly privateKey: Uint8Array
   readonly publicKey: Uint8Array
 }
 
-/** Generates an Ed25519 key pair with WebCrypto. */
-export const generateEd25519 = (): Promise<Ed25519KeyPair> =>
-  (globalThis.crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]) as Promise<CryptoKeyPair>)
-    .then(async (kp) => ({
-      privateKey: new Uint8Array(await globalThis.crypto.subtle.exportKey("pkcs8", kp.privateKey)),
-      publicKey: new Uint8Array(await globalThis.crypto.subtle.exportKey("raw", kp.publicKey))
-    }))
+/** PKCS#8 wrapping of an Ed25519 seed (RFC 8410): these 16 bytes, then the 32-byte seed. */
+const PKCS8_PREFIX = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]
 
-const ed25519KeyId = (publicKey: Uint8Array): string => `ed25519:${bytesToHex(sha256(publicKey).subarray(0, 8))}`
+/** The 32-byte seed of a private key given raw or as PKCS#8. */
+const seedOf = (key: Uint8Array): Uint8Array | undefined => {
+  if (key.length === 32) return key
+  if (key.length === 48 && PKCS8_PREFIX.every((b, i) => key[i] === b)) return key.subarray(16)
+  return undefined
+}
+
+/** Generates an Ed25519 key pair. */
+export const generateEd25519: () => Effect.Effect<Ed25519KeyPair, SignerError, Signature.Signature> = Effect.fnUntraced(
+  function*() {
+    const signature = yield* Signature.Signature
+    const pair = yield* signature.generateKeyPair(Signature.ed25519).pipe(Effect.mapError(cryptoFailure("Cannot generate an Ed25519 key")))
+    const privateKey = yield* Signature.toBytes(pair.privateKey).pipe(Effect.mapError(cryptoFailure("Cannot export the private key")))
+    const publicKey = yield* Signature.toBytes(pair.publicKey).pipe(Effect.mapError(cryptoFailure("Cannot export the public key")))
+    return { privateKey: seedOf(privateKey) ?? privateKey, publicKey }
+  }
+)
+
+const ed25519KeyId = (publicKey: Uint8Array): Effect.Effect<string, never, Digest.Digest> =>
+  Effect.flatMap(Effect.service(Digest.Digest), (digest) =>
+    Effect.map(digest.digestHex(Digest.sha256, publicKey), (h) => `ed25519:${h.slice(0, 16)}`))
 
 const importPublic = (publicKey: Uint8Array) =>
-  Effect.tryPromise({
-    try: () => globalThis.crypto.subtle.importKey("raw", toBuffer(publicKey), { name: "Ed25519" }, true, ["verify"]),
-    catch: () => new SignerError({ reason: "InvalidKey", message: "Cannot import Ed25519 public key (expected 32 raw bytes)" })
-  })
+  Signature.publicKey(Signature.ed25519, publicKey).pipe(
+    Effect.mapError(() => new SignerError({ reason: "InvalidKey", message: "Cannot import Ed25519 public key (expected 32 raw bytes)" }))
+  )
 
-const ed25519Verify = (key: CryptoKey) => (message: Uint8Array, signature: Uint8Array) =>
-  safeVerify(() => globalThis.crypto.subtle.verify({ name: "Ed25519" }, key, toBuffer(signature), toBuffer(message)))
-
-/** Builds an Ed25519 signer from a key pair (PKCS#8 private key, raw public key). */
-export const makeEd25519 = Effect.fnUntraced(function*(keys: Ed25519KeyPair) {
-  const privateKey = yield* Effect.tryPromise({
-    try: () => globalThis.crypto.subtle.importKey("pkcs8", toBuffer(keys.privateKey), { name: "Ed25519" }, false, ["sign"]),
-    catch: () => new SignerError({ reason: "InvalidKey", message: "Cannot import Ed25519 private key (expected PKCS#8)" })
+/** Builds an Ed25519 signer from a key pair (32-byte seed or PKCS#8 private key, raw public key). */
+export const makeEd25519: (keys: Ed25519KeyPair) => Effect.Effect<SignerService, SignerError, Signature.Signature | Digest.Digest> =
+  Effect.fnUntraced(function*(keys: Ed25519KeyPair) {
+    const signature = yield* Signature.Signature
+    const seed = seedOf(keys.privateKey)
+    const invalid = new SignerError({ reason: "InvalidKey", message: "Cannot import Ed25519 private key (expected a 32-byte seed or PKCS#8)" })
+    if (seed === undefined) return yield* invalid
+    const privateKey = yield* Signature.privateKey(Signature.ed25519, seed).pipe(Effect.mapError(() => invalid))
+    const publicKey = yield* importPublic(keys.publicKey)
+    const derived = yield* signature.publicKeyOf(privateKey).pipe(Effect.flatMap(Signature.toBytes), Effect.mapError(() => invalid))
+    if (derived.length !== keys.publicKey.length || derived.some((b, i) => b !== keys.publicKey[i])) {
+      return yield* new SignerError({ reason: "InvalidKey", message: "The Ed25519 public key does not belong to the private key" })
+    }
+    return Signer.of({
+      algorithm: "ed25519",
+      keyId: yield* ed25519KeyId(keys.publicKey),
+      sign: (message) => Effect.mapError(signature.sign(privateKey, message), cryptoFailure("Signing failed")),
+      verify: (message, sig) => neverFails(signature.verify(publicKey, sig, message))
+    })
   })
-  const publicKey = yield* importPublic(keys.publicKey)
-  return Signer.of({
-    algorithm: "ed25519",
-    keyId: ed25519KeyId(keys.publicKey),
-    sign: async (message) =>
-      new Uint8Array(await globalThis.crypto.subtle.sign({ name: "Ed25519" }, privateKey, toBuffer(message))),
-    verify: ed25519Verify(publicKey)
-  })
-})
 
 /** Ed25519 signer layer. */
-export const layerEd25519 = (keys: Ed25519KeyPair): Layer.Layer<Signer, SignerError> =>
+export const layerEd25519 = (keys: Ed25519KeyPair): Layer.Layer<Signer, SignerError, Signature.Signature | Digest.Digest> =>
   Layer.effect(Signer, makeEd25519(keys))
 
 /** Builds a verify-only Ed25519 signer from the raw public key: auditors need no secret. */
-export const makeEd25519Verifier = Effect.fnUntraced(function*(publicKey: Uint8Array) {
-  const key = yield* importPublic(publicKey)
-  return Signer.of({
-    algorithm: "ed25519",
-    keyId: ed25519KeyId(publicKey),
-    sign: () => Promise.reject(new SignerError({ reason: "CannotSign", message: "This Ed25519 signer only verifies" })),
-    verify: ed25519Verify(key)
+export const makeEd25519Verifier: (publicKey: Uint8Array) => Effect.Effect<SignerService, SignerError, Signature.Signature | Digest.Digest> =
+  Effect.fnUntraced(function*(publicKey: Uint8Array) {
+    const signature = yield* Signature.Signature
+    const key = yield* importPublic(publicKey)
+    return Signer.of({
+      algorithm: "ed25519",
+      keyId: yield* ed25519KeyId(publicKey),
+      sign: () => Effect.fail(new SignerError({ reason: "CannotSign", message: "This Ed25519 signer only verifies" })),
+      verify: (message, sig) => neverFails(signature.verify(key, sig, message))
+    })
   })
-})
 
 /** Verify-only Ed25519 layer. */
-export const layerEd25519Verifier = (publicKey: Uint8Array): Layer.Layer<Signer, SignerError> =>
+export const layerEd25519Verifier = (publicKey: Uint8Array): Layer.Layer<Signer, SignerError, Signature.Signature | Digest.Digest> =>
   Layer.effect(Signer, makeEd25519Verifier(publicKey))

@@ -18,7 +18,7 @@
  * ```
  * @module
  */
-import { Deferred, Effect, Fiber, Queue } from "effect"
+import { Deferred, Effect, Exit, Fiber, Queue } from "effect"
 import type { Scope } from "effect"
 
 /** A running group committer. */
@@ -55,6 +55,57 @@ export const make = <A, B, E>(
       (fiber) =>
         Effect.gen(function*() {
           yield* Fiber.interrupt(fiber)
+          const left = yield* Queue.clear(queue)
+          for (const p of left) yield* Deferred.interrupt(p.done)
+        })
+    )
+    return {
+      submit: (item) =>
+        Effect.flatMap(Deferred.make<B, E>(), (done) =>
+          Effect.andThen(Queue.offer(queue, { item, done }), Deferred.await(done)))
+    }
+  })
+
+/** A running batcher: like a group committer, but each item gets its own result. */
+export interface Batcher<A, B, E> {
+  /** Queues an item and waits for the flush that took it, with this item's result. */
+  readonly submit: (item: A) => Effect.Effect<B, E>
+}
+
+/**
+ * Starts `workers` workers, each flushing every item queued when it becomes free; `flush` returns one
+ * result per item, in order. With several workers, a batch can be prepared while another is in flight.
+ */
+export const makeBatcher = <A, B, E>(
+  flush: (items: ReadonlyArray<A>) => Effect.Effect<ReadonlyArray<B>, E>,
+  options: { readonly workers?: number } = {}
+): Effect.Effect<Batcher<A, B, E>, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const queue = yield* Queue.unbounded<Pending<A, B, E>>()
+    const worker = Effect.forever(
+      Effect.flatMap(Queue.takeAll(queue), (batch) =>
+        Effect.uninterruptible(
+          Effect.flatMap(Effect.exit(flush(batch.map((p) => p.item))), (exit) =>
+            Effect.sync(() => {
+              for (let i = 0; i < batch.length; i++) {
+                const p = batch[i]!
+                if (exit._tag === "Failure") Deferred.doneUnsafe(p.done, Exit.failCause(exit.cause))
+                else {
+                  const value = exit.value[i]
+                  Deferred.doneUnsafe(
+                    p.done,
+                    value === undefined && i >= exit.value.length ? Exit.die(new RangeError("A batch returned too few results")) : Exit.succeed(value as B)
+                  )
+                }
+              }
+            }))
+        ))
+    )
+    yield* Effect.acquireRelease(
+      Effect.forEach(Array.from({ length: Math.max(1, options.workers ?? 1) }), () => Effect.forkDetach(worker)),
+      (all) =>
+        Effect.gen(function*() {
+          yield* Effect.forEach(all, Fiber.interrupt, { discard: true })
           const left = yield* Queue.clear(queue)
           for (const p of left) yield* Deferred.interrupt(p.done)
         })

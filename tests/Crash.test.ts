@@ -12,6 +12,7 @@ import * as FileSystem from "../connectors/FileSystem.ts"
 import * as Enact from "../src/Enact.ts"
 import * as FileJournal from "../src/FileJournal.ts"
 import * as FileReceiptStore from "../src/FileReceiptStore.ts"
+import * as Crypto from "../src/Crypto.ts"
 import * as Signer from "../src/Signer.ts"
 import * as Workflow from "../src/Workflow.ts"
 
@@ -57,7 +58,7 @@ const layers = (receipts: string) =>
   Layer.mergeAll(
     FileReceiptStore.layer({ directory: receipts }),
     FileJournal.layer({ directory: join(receipts, ".journal"), leaseTtl: TTL }),
-    Signer.layerHmac({ secret: "crash-test-secret-crash-test-secret!!" }), // the child's secret
+    Signer.layerHmac({ secret: "crash-test-secret-crash-test-secret!!" }).pipe(Layer.provideMerge(Crypto.layerWebCrypto)), // the child's secret
     FilePlatformNode.layer
   ).pipe(Layer.provideMerge(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer)))
 

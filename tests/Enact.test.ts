@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Schema } from "effect"
+import * as Crypto from "../src/Crypto.ts"
 import * as Enact from "../src/Enact.ts"
 import * as Journal from "../src/Journal.ts"
 import type { Json } from "../src/Model.ts"
@@ -38,7 +39,8 @@ describe("Enact.run", () => {
     const kv = makeKv({ allowedActions: ["set", "get"] })
     const { workflow } = makePut()
     const EnactLive = Enact.layer({ systems: { store: kv.connector }, policies: [noForbiddenKey], workflows: [workflow] }).pipe(
-      Layer.provideMerge(Layer.mergeAll(ReceiptStore.layerMemory, Journal.layerMemory, Signer.layerHmac({ secret: SECRET })))
+      Layer.provideMerge(Layer.mergeAll(ReceiptStore.layerMemory, Journal.layerMemory, Signer.layerHmac({ secret: SECRET }))),
+      Layer.provideMerge(Crypto.layerWebCrypto)
     )
     return Effect.gen(function*() {
       const { receipt, result } = yield* Enact.run({ workflow: "put", user: "agent@co", payload: { key: "a", value: "1" } })

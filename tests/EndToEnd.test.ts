@@ -16,6 +16,7 @@ import * as FileJournal from "../src/FileJournal.ts"
 import * as FileReceiptStore from "../src/FileReceiptStore.ts"
 import * as Policy from "../src/Policy.ts"
 import { ReceiptStore } from "../src/ReceiptStore.ts"
+import * as Crypto from "../src/Crypto.ts"
 import * as Signer from "../src/Signer.ts"
 import * as Workflow from "../src/Workflow.ts"
 import { snapshot, tempDir, writeText } from "./support/tempDir.ts"
@@ -26,7 +27,7 @@ const stores = (receipts: string) =>
   Layer.mergeAll(
     FileReceiptStore.layer({ directory: receipts }),
     FileJournal.layer({ directory: nodePath.join(receipts, ".journal") }),
-    Signer.layerHmac({ secret: SECRET }),
+    Signer.layerHmac({ secret: SECRET }).pipe(Layer.provideMerge(Crypto.layerWebCrypto)),
     FilePlatformNode.layer
   ).pipe(Layer.provideMerge(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer)))
 

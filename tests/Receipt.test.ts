@@ -5,7 +5,8 @@ import { sha256 } from "@noble/hashes/sha2.js"
 import { bytesToHex } from "@noble/hashes/utils.js"
 import type { Receipt } from "../src/Model.ts"
 import * as Merkle from "../src/Merkle.ts"
-import * as MerkleNode from "../src/MerkleNode.ts"
+import { layerCrypto as NodeCryptoLayer } from "../node.ts"
+import * as Crypto from "../src/Crypto.ts"
 import * as Policy from "../src/Policy.ts"
 import * as ReceiptModule from "../src/Receipt.ts"
 import * as ReceiptStore from "../src/ReceiptStore.ts"
@@ -14,6 +15,11 @@ import * as Workflow from "../src/Workflow.ts"
 import { makeSigner, setMany, setup, stateOf, toJson } from "./support/enact.ts"
 import { makeKv } from "./support/kv.ts"
 import { unsignedReceipt } from "./support/receipts.ts"
+
+/** The tree hasher on the portable (WebCrypto) and the native (node:crypto) Digest layers. */
+const webHasher = Merkle.hasher.pipe(Effect.provide(Crypto.layerWebCrypto))
+const nodeHasher = Merkle.hasher.pipe(Effect.provide(NodeCryptoLayer))
+const withCrypto = Effect.provide(Crypto.layerWebCrypto)
 
 /** A workflow exercising every receipt field: nested payload, policies (one shadow), several actions. */
 const rich = Workflow.make({
@@ -105,7 +111,7 @@ describe("receipt verification", () => {
       const { enact, receipts, signer } = yield* richReceipts(2)
       // Runs that journal (sign journal entries) rarely reach the sealer in the same tick, so seal the
       // contents of two real receipts together to get a batch-signed one with an audit path.
-      const seal = ReceiptModule.makeSealer(signer)
+      const seal = yield* ReceiptModule.makeSealer(signer, yield* webHasher)
       const [r] = yield* Effect.all(receipts.map((x) => seal(ReceiptModule.unsigned(x))), { concurrency: "unbounded" })
       assert.isDefined(r)
       if (r === undefined) return
@@ -206,15 +212,16 @@ describe("receipt verification", () => {
     Effect.gen(function*() {
       const signer = yield* makeSigner()
       const unsigned = unsignedReceipt({ run_id: "r-1", payload: { a: [1, "x", null] }, signature_alg: signer.algorithm, key_id: signer.keyId })
-      const receipt = yield* ReceiptModule.sign(unsigned).pipe(Effect.provideService(Signer.Signer, signer))
+      const receipt = yield* ReceiptModule.sign(unsigned).pipe(Effect.provideService(Signer.Signer, signer), withCrypto)
       assert.deepStrictEqual(receipt.signature_proof, [])
       assert.deepStrictEqual(ReceiptModule.unsigned(receipt), unsigned)
-      assert.isTrue(yield* ReceiptModule.verify(receipt).pipe(Effect.provideService(Signer.Signer, signer)))
+      assert.isTrue(yield* ReceiptModule.verify(receipt).pipe(Effect.provideService(Signer.Signer, signer), withCrypto))
       // the signature is over the Merkle root, which for a lone receipt is its own leaf
-      const message = new Uint8Array([...new TextEncoder().encode("enact/receipt-root/v1\n"), ...ReceiptModule.leafOf(unsigned)])
-      assert.isTrue(yield* Effect.promise(() => signer.verify(message, Uint8Array.from(Buffer.from(receipt.signature, "hex")))))
+      const leaf = yield* ReceiptModule.leafOf(unsigned, yield* webHasher)
+      const message = new Uint8Array([...new TextEncoder().encode("enact/receipt-root/v1\n"), ...leaf])
+      assert.isTrue(yield* signer.verify(message, Uint8Array.from(Buffer.from(receipt.signature, "hex"))))
       const edited = { ...receipt, payload: { a: [1, "x", null, 2] } }
-      const detailed = yield* ReceiptModule.verifyDetailed(edited).pipe(Effect.provideService(Signer.Signer, signer))
+      const detailed = yield* ReceiptModule.verifyDetailed(edited).pipe(Effect.provideService(Signer.Signer, signer), withCrypto)
       assert.isFalse(detailed.valid)
     }))
 })
@@ -242,11 +249,13 @@ describe("batch signing", () => {
       // receipts of one batch recompute the same root from their own proofs
       const bySignature = new Map<string, Array<Receipt>>()
       for (const r of receipts) bySignature.set(r.signature, [...(bySignature.get(r.signature) ?? []), r])
+      const h = yield* webHasher
       for (const group of bySignature.values()) {
-        const roots = new Set(group.map((r) => {
-          const root = Merkle.rootFromProof(ReceiptModule.leafOf(ReceiptModule.unsigned(r)), r.signature_proof)
-          return root === undefined ? "malformed" : bytesToHex(root)
-        }))
+        const roots = new Set(yield* Effect.forEach(group, (r) =>
+          Effect.gen(function*() {
+            const root = yield* Merkle.rootFromProof(yield* ReceiptModule.leafOf(ReceiptModule.unsigned(r), h), r.signature_proof, h)
+            return root === undefined ? "malformed" : bytesToHex(root)
+          })))
         assert.strictEqual(roots.size, 1)
         assert.isFalse(roots.has("malformed"))
       }
@@ -297,18 +306,21 @@ describe("batch signing", () => {
           return signer.sign(m)
         }
       }
-      const seal = ReceiptModule.makeSealer(counting)
+      const seal = yield* ReceiptModule.makeSealer(counting, yield* webHasher)
       const unsigned = (i: number) => unsignedReceipt({ run_id: `r${i}`, payload: i, signature_alg: signer.algorithm, key_id: signer.keyId })
       const sealed = yield* Effect.forEach(Array.from({ length: 33 }, (_, i) => unsigned(i)), seal, { concurrency: "unbounded" })
       assert.isBelow(signatures, 33)
       assert.deepStrictEqual(sealed.map((r) => r.run_id), Array.from({ length: 33 }, (_, i) => `r${i}`))
-      for (const r of sealed) assert.isTrue(yield* ReceiptModule.verify(r).pipe(Effect.provideService(Signer.Signer, signer)))
+      for (const r of sealed) assert.isTrue(yield* ReceiptModule.verify(r).pipe(Effect.provideService(Signer.Signer, signer), withCrypto))
     }))
 
   it.effect("a signer failure fails every run of its batch instead of storing unsigned receipts", () =>
     Effect.gen(function*() {
       const signer = yield* makeSigner()
-      const broken: Signer.SignerService = { ...signer, sign: () => Promise.reject(new Error("HSM offline")) }
+      const broken: Signer.SignerService = {
+        ...signer,
+        sign: () => Effect.fail(new Signer.SignerError({ reason: "Crypto", message: "Signing failed: HSM offline" }))
+      }
       const kv = makeKv({ allowedActions: ["set"] })
       const { enact, store } = yield* setup({ systems: { store: kv.connector }, workflows: [setMany] }, { signer: broken })
       const results = yield* Effect.forEach(
@@ -325,97 +337,115 @@ describe("batch signing", () => {
 })
 
 describe("Merkle", () => {
-  const leavesOf = (n: number) => Array.from({ length: n }, (_, i) => Merkle.leafHash(`leaf-${i}`))
+  const leavesOf = (n: number, h: Merkle.Hasher) => Effect.forEach(Array.from({ length: n }, (_, i) => `leaf-${i}`), h.leaf)
 
-  it("every leaf's proof recomputes the root, for trees of 1 to 33 leaves", () => {
-    for (let n = 1; n <= 33; n++) {
-      const leaves = leavesOf(n)
-      const { proofs, root } = Merkle.build(leaves)
-      assert.strictEqual(proofs.length, n)
-      for (let i = 0; i < n; i++) {
-        const got = Merkle.rootFromProof(leaves[i]!, proofs[i]!)
-        assert.isDefined(got)
-        assert.strictEqual(bytesToHex(got!), bytesToHex(root), `n=${n} i=${i}`)
-        assert.isAtMost(proofs[i]!.length, Math.ceil(Math.log2(n)))
+  it.effect("every leaf's proof recomputes the root, for trees of 1 to 33 leaves", () =>
+    Effect.gen(function*() {
+      const h = yield* webHasher
+      for (let n = 1; n <= 33; n++) {
+        const leaves = yield* leavesOf(n, h)
+        const { proofs, root } = yield* Merkle.build(leaves, h)
+        assert.strictEqual(proofs.length, n)
+        for (let i = 0; i < n; i++) {
+          const got = yield* Merkle.rootFromProof(leaves[i]!, proofs[i]!, h)
+          assert.isDefined(got)
+          assert.strictEqual(bytesToHex(got!), bytesToHex(root), `n=${n} i=${i}`)
+          assert.isAtMost(proofs[i]!.length, Math.ceil(Math.log2(n)))
+        }
+        if (n === 1) {
+          assert.deepStrictEqual(proofs[0], [])
+          assert.strictEqual(bytesToHex(root), bytesToHex(leaves[0]!))
+        }
       }
-      if (n === 1) {
-        assert.deepStrictEqual(proofs[0], [])
-        assert.strictEqual(bytesToHex(root), bytesToHex(leaves[0]!))
+    }))
+
+  it.effect("a proof does not fit another leaf", () =>
+    Effect.gen(function*() {
+      const h = yield* webHasher
+      for (const n of [2, 3, 7, 16, 33]) {
+        const leaves = yield* leavesOf(n, h)
+        const { proofs, root } = yield* Merkle.build(leaves, h)
+        for (let i = 0; i < n; i++) {
+          const j = (i + 1) % n
+          const got = yield* Merkle.rootFromProof(leaves[j]!, proofs[i]!, h)
+          assert.notStrictEqual(got === undefined ? "" : bytesToHex(got), bytesToHex(root), `n=${n} leaf ${j} with proof ${i}`)
+        }
       }
-    }
-  })
+    }))
 
-  it("a proof does not fit another leaf", () => {
-    for (const n of [2, 3, 7, 16, 33]) {
-      const leaves = leavesOf(n)
-      const { proofs, root } = Merkle.build(leaves)
-      for (let i = 0; i < n; i++) {
-        const j = (i + 1) % n
-        const got = Merkle.rootFromProof(leaves[j]!, proofs[i]!)
-        assert.notStrictEqual(got === undefined ? "" : bytesToHex(got), bytesToHex(root), `n=${n} leaf ${j} with proof ${i}`)
+  it.effect("malformed proof entries give undefined", () =>
+    Effect.gen(function*() {
+      const h = yield* webHasher
+      const leaves = yield* leavesOf(4, h)
+      const { proofs } = yield* Merkle.build(leaves, h)
+      const good = proofs[0]![0]!
+      const hex = good.slice(1)
+      const bad = [
+        "",
+        "L",
+        `X${hex}`,
+        `l${hex}`,
+        hex,
+        `L${hex.slice(1)}`,
+        `L${hex}0`,
+        `L${hex.toUpperCase().replace(/[0-9]/g, "A")}`,
+        `L${hex.slice(0, -1)}g`,
+        ` L${hex}`,
+        `L${hex}\n`
+      ]
+      for (const entry of bad) {
+        assert.isUndefined(yield* Merkle.rootFromProof(leaves[0]!, [entry], h), JSON.stringify(entry))
+        assert.isUndefined(yield* Merkle.rootFromProof(leaves[0]!, [good, entry], h), JSON.stringify(entry))
       }
-    }
-  })
+      assert.isUndefined(yield* Merkle.rootFromProof(leaves[0]!, Array.from({ length: 65 }, () => good), h), "too long")
+    }))
 
-  it("malformed proof entries give undefined", () => {
-    const leaves = leavesOf(4)
-    const { proofs } = Merkle.build(leaves)
-    const good = proofs[0]![0]!
-    const hex = good.slice(1)
-    const bad = [
-      "",
-      "L",
-      `X${hex}`,
-      `l${hex}`,
-      hex,
-      `L${hex.slice(1)}`,
-      `L${hex}0`,
-      `L${hex.toUpperCase().replace(/[0-9]/g, "A")}`,
-      `L${hex.slice(0, -1)}g`,
-      ` L${hex}`,
-      `L${hex}\n`
-    ]
-    for (const entry of bad) {
-      assert.isUndefined(Merkle.rootFromProof(leaves[0]!, [entry]), JSON.stringify(entry))
-      assert.isUndefined(Merkle.rootFromProof(leaves[0]!, [good, entry]), JSON.stringify(entry))
-    }
-    assert.isUndefined(Merkle.rootFromProof(leaves[0]!, Array.from({ length: 65 }, () => good)), "too long")
-  })
+  it.effect("building a tree of no leaves is a RangeError defect", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(Merkle.build([], yield* webHasher))
+      assert.isTrue(exit._tag === "Failure" && String(exit.cause).includes("RangeError"))
+    }))
 
-  it("building a tree of no leaves throws", () => {
-    assert.throws(() => Merkle.build([]), RangeError)
-  })
-
-  it("leaves and inner nodes are domain-separated (RFC 6962 style)", () => {
-    const data = new TextEncoder().encode("récépissé")
-    assert.strictEqual(bytesToHex(Merkle.leafHash("récépissé")), bytesToHex(sha256(new Uint8Array([0, ...data]))))
-    const [a, b] = leavesOf(2) as [Uint8Array, Uint8Array]
-    const { root } = Merkle.build([a, b])
-    assert.strictEqual(bytesToHex(root), bytesToHex(sha256(new Uint8Array([1, ...a, ...b]))))
-    assert.notStrictEqual(bytesToHex(root), bytesToHex(sha256(new Uint8Array([0, ...a, ...b]))))
-  })
+  it.effect("leaves and inner nodes are domain-separated (RFC 6962 style)", () =>
+    Effect.gen(function*() {
+      const h = yield* webHasher
+      const data = new TextEncoder().encode("récépissé")
+      assert.strictEqual(bytesToHex(yield* h.leaf("récépissé")), bytesToHex(sha256(new Uint8Array([0, ...data]))))
+      const [a, b] = (yield* leavesOf(2, h)) as [Uint8Array, Uint8Array]
+      const { root } = yield* Merkle.build([a, b], h)
+      assert.strictEqual(bytesToHex(root), bytesToHex(sha256(new Uint8Array([1, ...a, ...b]))))
+      assert.notStrictEqual(bytesToHex(root), bytesToHex(sha256(new Uint8Array([0, ...a, ...b]))))
+    }))
 })
 
-describe("native hasher", () => {
-  it("hashes leaves and nodes exactly like the portable hasher", () => {
-    fc.assert(
-      fc.property(fc.string({ unit: "binary" }), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (text, l, r) => {
-        assert.strictEqual(bytesToHex(MerkleNode.nodeHasher.leaf(text)), bytesToHex(Merkle.portableHasher.leaf(text)))
-        assert.strictEqual(bytesToHex(MerkleNode.nodeHasher.node(l, r)), bytesToHex(Merkle.portableHasher.node(l, r)))
-      }),
-      { numRuns: 200 }
-    )
-  })
-
-  it.effect("receipts sealed with the native hasher verify with the portable one", () =>
+describe("native crypto layer", () => {
+  it.effect("hashes leaves and nodes exactly like the portable layer", () =>
     Effect.gen(function*() {
-      const signer = yield* makeSigner()
-      const seal = ReceiptModule.makeSealer(signer, MerkleNode.nodeHasher)
-      const base = unsignedReceipt({ run_id: "r0", payload: { text: "héllo 👋" }, signature_alg: signer.algorithm, key_id: signer.keyId })
-      const sealed = yield* Effect.forEach([0, 1, 2, 3, 4], (i) => seal({ ...base, run_id: `r${i}` }), { concurrency: "unbounded" })
-      assert.isTrue(sealed.some((r) => r.signature_proof.length > 0))
-      for (const r of sealed) {
-        assert.deepStrictEqual(yield* Effect.promise(() => ReceiptModule.verifyWith(signer, r)), { valid: true })
+      const web = yield* webHasher
+      const native = yield* nodeHasher
+      const samples = fc.sample(
+        fc.tuple(fc.string({ unit: "binary" }), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 })),
+        200
+      )
+      for (const [text, l, r] of samples) {
+        assert.strictEqual(bytesToHex(yield* native.leaf(text)), bytesToHex(yield* web.leaf(text)))
+        assert.strictEqual(bytesToHex(yield* native.node(l, r)), bytesToHex(yield* web.node(l, r)))
       }
+    }))
+
+  it.effect("receipts sealed with native crypto verify with the portable layer, and back", () =>
+    Effect.gen(function*() {
+      const nativeSigner = yield* Signer.makeHmac({ secret: "native-and-portable-agree-0123456789" }).pipe(Effect.provide(NodeCryptoLayer))
+      const webSigner = yield* Signer.makeHmac({ secret: "native-and-portable-agree-0123456789" }).pipe(withCrypto)
+      assert.strictEqual(nativeSigner.keyId, webSigner.keyId)
+      const seal = yield* ReceiptModule.makeSealer(nativeSigner, yield* nodeHasher)
+      const base = unsignedReceipt({ run_id: "r0", payload: { text: "héllo 👋" }, signature_alg: nativeSigner.algorithm, key_id: nativeSigner.keyId })
+      const sealed = yield* Effect.forEach([0, 1, 2, 3, 4], (i) => seal({ ...base, run_id: `r${i}` }), { concurrency: "unbounded" })
+      for (const r of sealed) {
+        assert.deepStrictEqual(yield* ReceiptModule.verifyWith(webSigner, r, yield* webHasher), { valid: true })
+      }
+      const webSeal = yield* ReceiptModule.makeSealer(webSigner, yield* webHasher)
+      const back = yield* webSeal({ ...base, run_id: "w1" })
+      assert.deepStrictEqual(yield* ReceiptModule.verifyWith(nativeSigner, back, yield* nodeHasher), { valid: true })
     }))
 })

@@ -8,8 +8,10 @@ import * as nodePath from "node:path"
 import * as LogFrame from "../src/_logFrame.ts"
 import * as ReceiptText from "../src/_receiptText.ts"
 import * as Canonical from "../src/Canonical.ts"
+import * as Crypto from "../src/Crypto.ts"
 import * as FileReceiptStore from "../src/FileReceiptStore.ts"
-import type { Json, Receipt } from "../src/Model.ts"
+import * as Merkle from "../src/Merkle.ts"
+import type { Json, Receipt, UnsignedReceipt } from "../src/Model.ts"
 import * as ReceiptModule from "../src/Receipt.ts"
 import * as ReceiptStore from "../src/ReceiptStore.ts"
 import * as Signer from "../src/Signer.ts"
@@ -18,17 +20,22 @@ import { unsignedReceipt } from "./support/receipts.ts"
 
 const NodeLayer = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer)
 const SECRET = "canonical-test-secret-0123456789abcdef"
-const signer = Signer.makeHmac({ secret: SECRET, keyId: "test" })
+const signer = Signer.makeHmac({ secret: SECRET, keyId: "test" }).pipe(Effect.provide(Crypto.layerWebCrypto))
+const hasher = Merkle.hasher.pipe(Effect.provide(Crypto.layerWebCrypto))
 
 /** A receipt with a real signature whose payload offers numbers, escapes and non-ASCII text to rewrite. */
 const signed = (runId: string): Effect.Effect<Receipt, Signer.SignerError> =>
-  Effect.flatMap(signer, (s) =>
-    ReceiptModule.makeSealer(s)(unsignedReceipt({
-      run_id: runId,
-      payload: { amount: 1, label: "Apply", zero: 0, cafe: "café", path: "a/b" }
-    })))
+  sealWith(unsignedReceipt({
+    run_id: runId,
+    payload: { amount: 1, label: "Apply", zero: 0, cafe: "café", path: "a/b" }
+  }))
 
-const verifies = (value: unknown) => Effect.flatMap(signer, (s) => Effect.promise(() => ReceiptModule.verifyWith(s, value)))
+/** Signs one receipt alone with the test signer. */
+function sealWith(u: UnsignedReceipt): Effect.Effect<Receipt, Signer.SignerError> {
+  return Effect.flatMap(signer, (s) => ReceiptModule.sign(u).pipe(Effect.provideService(Signer.Signer, s), Effect.provide(Crypto.layerWebCrypto)))
+}
+
+const verifies = (value: unknown) => Effect.flatMap(signer, (s) => Effect.flatMap(hasher, (h) => ReceiptModule.verifyWith(s, value, h)))
 
 const text = (r: Receipt) => Canonical.encode(r) + "\n"
 
@@ -206,7 +213,7 @@ layer(NodeLayer)("FileReceiptStore with files written by an attacker", (it) => {
       yield* withStore(dir, (store) =>
         Effect.forEach(cases, ({ payload, user, n }, i) =>
           Effect.gen(function*() {
-            const r = yield* ReceiptModule.makeSealer(s)(unsignedReceipt({ run_id: `p-${i}-${n}`, payload: payload as Json, user_email: user }))
+            const r = yield* sealWith(unsignedReceipt({ run_id: `p-${i}-${n}`, payload: payload as Json, user_email: user }))
             yield* store.put(r)
             const bytes = (yield* readBytes(dir, `${r.run_id}.json`)) ?? new Uint8Array()
             assert.strictEqual(new TextDecoder().decode(bytes), Canonical.encode(r) + "\n")
@@ -234,7 +241,7 @@ layer(NodeLayer)("FileReceiptStore with files written by an attacker", (it) => {
       yield* withStore(dir, (store) =>
         Effect.forEach(edits, ({ payload, at, byte }, i) =>
           Effect.gen(function*() {
-            const r = yield* ReceiptModule.makeSealer(s)(unsignedReceipt({
+            const r = yield* sealWith(unsignedReceipt({
               run_id: `e-${i}`,
               payload: { data: payload as Json, big: 1e21, small: 1.5e-7, text: "A/é" }
             }))
@@ -265,7 +272,7 @@ describe("ReceiptText.parse", () => {
   it("exhaustively: no single-byte edit of a receipt parses back to the same receipt", () =>
     Effect.runPromise(Effect.gen(function*() {
       const r = yield* Effect.flatMap(signer, (s) =>
-        ReceiptModule.makeSealer(s)(unsignedReceipt({ run_id: "exhaustive", payload: { big: 1e21, small: 1.5e-7, t: "A/é" } })))
+        sealWith(unsignedReceipt({ run_id: "exhaustive", payload: { big: 1e21, small: 1.5e-7, t: "A/é" } })))
       const canonical = Canonical.encode(r)
       const bytes = new TextEncoder().encode(canonical + "\n")
       let accepted = 0

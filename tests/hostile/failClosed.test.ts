@@ -38,12 +38,12 @@ const runHostile = (options: {
 }) =>
   collectUnhandled(async () => {
     const kv = makeKv({ allowedActions: ["get", "set"] })
-    const exit = await Effect.runPromiseExit(Effect.gen(function*() {
+    const exit = await Effect.runPromiseExit(Effect.scoped(Effect.gen(function*() {
       const { enact, store } = yield* setup({ systems: { kv: kv.connector }, policies: options.policies ?? [], workflows: [options.workflow] })
       const outcome = yield* enact.run({ workflow: options.workflow.name, user: "u", payload: {} })
       const verified = yield* enact.verify(outcome.receipt)
       return { outcome, verified, store }
-    }))
+    })))
     return { exit, kv }
   }, 80).then(async ({ value, unhandled }) => {
     assert.deepStrictEqual(unhandled.map(String), [], "no unhandled rejection")

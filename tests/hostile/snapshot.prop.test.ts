@@ -7,6 +7,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
+import type { Scope } from "effect"
 import fc from "fast-check"
 import type { Json } from "../../src/Model.ts"
 import * as Workflow from "../../src/Workflow.ts"
@@ -17,8 +18,8 @@ import { makeEcho } from "./support/systems.ts"
 
 const RUNS = 150
 
-const check = <A>(arb: fc.Arbitrary<A>, body: (a: A) => Effect.Effect<void, unknown>) =>
-  fc.assert(fc.asyncProperty(arb, (a) => Effect.runPromise(body(a))), { numRuns: RUNS })
+const check = <A>(arb: fc.Arbitrary<A>, body: (a: A) => Effect.Effect<void, unknown, Scope.Scope>) =>
+  fc.assert(fc.asyncProperty(arb, (a) => Effect.runPromise(Effect.scoped(body(a)))), { numRuns: RUNS })
 
 describe("generated hostile requests", () => {
   it("payload: the receipt holds the one reading of it that the policy and the workflow saw and the connector received", () =>

@@ -12,6 +12,7 @@ import * as FileSystem from "../../connectors/FileSystem.ts"
 import * as Enact from "../../src/Enact.ts"
 import * as FileJournal from "../../src/FileJournal.ts"
 import * as FileReceiptStore from "../../src/FileReceiptStore.ts"
+import * as Crypto from "../../src/Crypto.ts"
 import * as Signer from "../../src/Signer.ts"
 import * as Workflow from "../../src/Workflow.ts"
 
@@ -38,12 +39,12 @@ const program = Effect.gen(function*() {
   Effect.provide(Layer.mergeAll(
     FileReceiptStore.layer({ directory: receipts }),
     FileJournal.layer({ directory: `${receipts}/.journal`, leaseTtl: Number(ttl) }),
-    Signer.layerHmac({ secret: "crash-test-secret-crash-test-secret!!" })
+    Signer.layerHmac({ secret: "crash-test-secret-crash-test-secret!!" }).pipe(Layer.provideMerge(Crypto.layerWebCrypto))
   )),
   Effect.provide([NodeFileSystem.layer, NodePath.layer, FilePlatformNode.layer])
 )
 
-Effect.runPromise(program).catch((e: unknown) => {
+Effect.runPromise(Effect.scoped(program)).catch((e: unknown) => {
   console.error("child failed", e)
   process.exit(2)
 })

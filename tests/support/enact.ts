@@ -13,10 +13,12 @@
  * @module
  */
 import { Effect, Schema } from "effect"
+import type { Scope } from "effect"
 import * as Enact from "../../src/Enact.ts"
 import * as Journal from "../../src/Journal.ts"
 import type { Json, Receipt } from "../../src/Model.ts"
 import * as ReceiptStore from "../../src/ReceiptStore.ts"
+import * as Crypto from "../../src/Crypto.ts"
 import * as Signer from "../../src/Signer.ts"
 import * as Workflow from "../../src/Workflow.ts"
 
@@ -24,7 +26,7 @@ import * as Workflow from "../../src/Workflow.ts"
 export const SECRET = "enact-test-secret-0123456789-abcdefg"
 
 /** The test signer. */
-export const makeSigner = (secret: string = SECRET) => Signer.makeHmac({ secret })
+export const makeSigner = (secret: string = SECRET) => Signer.makeHmac({ secret }).pipe(Effect.provide(Crypto.layerWebCrypto))
 
 export interface Harness {
   readonly enact: Enact.EnactService
@@ -41,7 +43,7 @@ export const setup = (
     readonly journal?: Journal.JournalService
     readonly signer?: Signer.SignerService
   } = {}
-): Effect.Effect<Harness, Signer.SignerError> =>
+): Effect.Effect<Harness, Signer.SignerError, Scope.Scope> =>
   Effect.gen(function*() {
     const store = services.store ?? ReceiptStore.makeMemory()
     const journal = services.journal ?? Journal.makeMemory()
@@ -49,7 +51,8 @@ export const setup = (
     const enact = yield* Enact.make(config).pipe(
       Effect.provideService(ReceiptStore.ReceiptStore, store),
       Effect.provideService(Journal.Journal, journal),
-      Effect.provideService(Signer.Signer, signer)
+      Effect.provideService(Signer.Signer, signer),
+      Effect.provide(Crypto.layerWebCrypto)
     )
     return { enact, store, journal, signer }
   })

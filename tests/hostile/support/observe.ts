@@ -40,7 +40,7 @@ export interface Observed {
 
 /** Runs `{ payload, userAttributes }` through a policy that looks and a workflow that echoes both to a connector. */
 export const observe = (request: { readonly payload: unknown; readonly userAttributes?: unknown }): Effect.Effect<Observed, unknown> =>
-  Effect.gen(function*() {
+  Effect.scoped(Effect.gen(function*() {
     const echo = makeEcho()
     const seen: { policy?: View; workflow?: View } = {}
     const look = Policy.make("look", (ctx) => {
@@ -66,7 +66,7 @@ export const observe = (request: { readonly payload: unknown; readonly userAttri
     const direct = yield* enact.verify(outcome.receipt)
     const roundTrip = yield* enact.verify(toJson(outcome.receipt))
     return { outcome, policy: seen.policy, workflow: seen.workflow, echo, verifies: direct.valid && roundTrip.valid }
-  })
+  }))
 
 /**
  * Either a BLOCK receipt from the request snapshot that names the field (and nobody saw the request), or
