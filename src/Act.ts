@@ -183,7 +183,7 @@ export const make = (engine: Engine, run: RunState) => {
     const defect = (d: unknown) => Effect.fail(ConnectorError.transport(sys, action, `The connector failed: ${describe(d)}`))
     const asConnectorError = (cause: Cause.Cause<unknown>) => {
       const e = Cause.squash(cause)
-      return e instanceof ConnectorError.ConnectorError ? e : ConnectorError.transport(sys, action, describe(e))
+      return e instanceof ConnectorError.ConnectorError ? ConnectorError.locate(e, sys, action) : ConnectorError.transport(sys, action, describe(e))
     }
     const output = (value: unknown): { readonly output: Json; readonly note?: string } => {
       const taken = Snapshot.take(value, "output", engine.limits)

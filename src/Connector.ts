@@ -55,8 +55,10 @@
  * ```
  * @module
  */
+import { Effect, Schema } from "effect"
 import * as Definitions from "./_connectorDefinitions.ts"
-import type { ActionDef, Inverse } from "./_connectorDefinitions.ts"
+import type { ActionDef, Inverse, Prepared } from "./_connectorDefinitions.ts"
+import * as ConnectorError from "./ConnectorError.ts"
 import type { Json } from "./Model.ts"
 
 export type { ActionDef, Inverse, Prepared } from "./_connectorDefinitions.ts"
@@ -154,11 +156,75 @@ const frozenSet = (values: Iterable<string>): Names => new NameSet(values)
 /** True when `value` is a connector handle built by `make`. */
 export const isConnector = (value: unknown): value is Connector => Definitions.definitionOf(value) !== undefined
 
-/** Declares a mutating action (journaled before it applies). */
-export const mutating = (prepare: ActionDef["prepare"]): ActionDef => ({ mutating: true, prepare })
+const strict = { onExcessProperty: "error", errors: "all" } as const
 
-/** Declares a read-only action (no journal entry, no rollback data). */
-export const readOnly = (prepare: ActionDef["prepare"]): ActionDef => ({ mutating: false, prepare })
+/**
+ * Decodes arguments with a Schema (strictly: unknown fields are errors). A failure is `InvalidArgs`; the
+ * engine fills in the system and action names.
+ */
+const decoding = <A>(schema: Schema.Decoder<A>) => {
+  const decode = Schema.decodeUnknownEffect(schema, strict)
+  return (args: Json): Effect.Effect<A, ConnectorError.ConnectorError> =>
+    Effect.mapError(decode(args), (e) =>
+      ConnectorError.invalidArgs("", "", `Invalid arguments: ${e.message.replaceAll("\n  at ", " at ").replaceAll("\n", "; ")}`))
+}
+
+/**
+ * Declares a mutating action (journaled before it applies). With a Schema first, the arguments are
+ * decoded before `prepare` sees them.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Connector } from "./mod.ts"
+ * const set = Connector.mutating(Schema.Struct({ key: Schema.String }), ({ key }) =>
+ *   Effect.succeed({ alreadyDone: false, rollback: null, apply: Effect.succeed({ key }) }))
+ * ```
+ */
+export function mutating(prepare: ActionDef["prepare"]): ActionDef
+export function mutating<A>(args: Schema.Decoder<A>, prepare: (args: A) => Effect.Effect<Prepared, ConnectorError.ConnectorError>): ActionDef
+export function mutating<A>(
+  first: ActionDef["prepare"] | Schema.Decoder<A>,
+  second?: (args: A) => Effect.Effect<Prepared, ConnectorError.ConnectorError>
+): ActionDef {
+  return { mutating: true, prepare: typed(first, second) }
+}
+
+/** Declares a read-only action (no journal entry, no rollback data); optionally with an argument Schema. */
+export function readOnly(prepare: ActionDef["prepare"]): ActionDef
+export function readOnly<A>(args: Schema.Decoder<A>, prepare: (args: A) => Effect.Effect<Prepared, ConnectorError.ConnectorError>): ActionDef
+export function readOnly<A>(
+  first: ActionDef["prepare"] | Schema.Decoder<A>,
+  second?: (args: A) => Effect.Effect<Prepared, ConnectorError.ConnectorError>
+): ActionDef {
+  return { mutating: false, prepare: typed(first, second) }
+}
+
+const typed = <A>(
+  first: ActionDef["prepare"] | Schema.Decoder<A>,
+  second?: (args: A) => Effect.Effect<Prepared, ConnectorError.ConnectorError>
+): ActionDef["prepare"] => {
+  if (second === undefined) return first as ActionDef["prepare"]
+  const decode = decoding(first as Schema.Decoder<A>)
+  return (args) => Effect.flatMap(decode(args), second)
+}
+
+/**
+ * Declares an inverse whose arguments (the recorded rollback data) are decoded with a Schema before it
+ * runs: rollback data that does not decode (an old format, an edited journal) is refused, never guessed at.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Connector } from "./mod.ts"
+ * const restore = Connector.inverse(Schema.Struct({ key: Schema.String, value: Schema.NullOr(Schema.String) }), ({ key }) =>
+ *   Effect.succeed({ key, restored: true }))
+ * ```
+ */
+export const inverse = <A>(args: Schema.Decoder<A>, run: (args: A) => Effect.Effect<Json, ConnectorError.ConnectorError>): Inverse => {
+  const decode = decoding(args)
+  return (raw) => Effect.flatMap(decode(raw), run)
+}
 
 /** Builds an `ActionCall`. */
 export const call = (action: string, args: Json): ActionCall => ({ action, args })

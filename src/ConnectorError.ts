@@ -84,6 +84,12 @@ export const notAllowed = (system: string, action: string, message?: string): Co
     reason: new NotAllowed({ message: message ?? `Action '${action}' is not in the allowlist of '${system}'` })
   })
 
+/** The error with the system key and action name filled in where the connector left them empty. */
+export const locate = (error: ConnectorError, system: string, action: string): ConnectorError =>
+  error.system === "" || error.action === ""
+    ? new ConnectorError({ system: error.system === "" ? system : error.system, action: error.action === "" ? action : error.action, reason: error.reason })
+    : error
+
 /**
  * The same error with `f` applied to every text it carries (messages and the JSON states of `Changed`):
  * how secrets are taken out of an error before anyone outside the engine sees it.

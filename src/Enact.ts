@@ -68,6 +68,14 @@ export interface EnactService {
 
 export class Enact extends Context.Service<Enact, EnactService>()("enact/Enact") {}
 
+/**
+ * Where the ids of runs whose caller chose none come from: random UUIDs by default. Tests provide a
+ * deterministic one (`testing.ts`); ids must stay unique and match `[A-Za-z0-9][A-Za-z0-9_-]*`.
+ */
+export const RunIds = Context.Reference<() => string>("enact/Enact/RunIds", {
+  defaultValue: () => () => globalThis.crypto.randomUUID()
+})
+
 const invalidConfig = (message: string) => Effect.die(new TypeError(`Cannot build Enact: ${message}`))
 
 /**
@@ -100,6 +108,7 @@ export const make = Effect.fnUntraced(function*(config: Config) {
   const limits: Snapshot.Limits = { ...Snapshot.defaultLimits, ...config.limits }
   if (!(limits.maxBytes > 0) || !(limits.maxDepth > 0)) return yield* invalidConfig("limits must be positive")
   const verified = new Set<string>()
+  const newRunId = yield* RunIds
   const secrets = [...new Set([...systems.values()].flatMap((d) => d.secrets))].sort((a, b) => b.length - a.length)
   const engine: Engine = {
     systems,
@@ -113,6 +122,7 @@ export const make = Effect.fnUntraced(function*(config: Config) {
     seal: yield* makeSealer(signer, hasher),
     hasher,
     limits,
+    newRunId,
     verifyStored: (receipt) => Effect.map(verifyWith(signer, receipt, hasher, verified), (v) => v.valid)
   }
   return Enact.of({

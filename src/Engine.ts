@@ -32,6 +32,8 @@ export interface Engine {
   readonly hasher: Hasher
   /** Size and depth limits on payloads, user attributes and action arguments. */
   readonly limits: Limits
+  /** Makes the id of a run whose caller chose none. */
+  readonly newRunId: () => string
   /** Verifies a stored receipt (shape, key, signature), remembering signed roots already checked. */
   readonly verifyStored: (receipt: unknown) => Effect.Effect<boolean>
 }

@@ -100,7 +100,7 @@ export const make = (engine: Engine, runId: string): Reader => {
       if (exit._tag === "Failure") {
         const error = Cause.squash(exit.cause)
         return yield* refuse(
-          error instanceof ConnectorError.ConnectorError ? error : ConnectorError.transport(sys, action, Policy_.describe(error))
+          error instanceof ConnectorError.ConnectorError ? ConnectorError.locate(error, sys, action) : ConnectorError.transport(sys, action, Policy_.describe(error))
         )
       }
       const taken = Snapshot.take(exit.value, "output", engine.limits)

@@ -330,7 +330,8 @@ const undo = (engine: Engine, runId: string, loaded: Loaded, options: RollbackOp
         })
         continue
       }
-      const err = Cause.squash(exit.cause)
+      const squashed = Cause.squash(exit.cause)
+      const err = squashed instanceof ConnectorError.ConnectorError ? ConnectorError.locate(squashed, s.system, s.inverse) : squashed
       const message = engine.scrub.text(describe(err))
       reversed.push({
         action: s.inverse,

@@ -142,7 +142,7 @@ const runWorkflow = (engine: Engine, workflow: Workflow.Workflow<unknown>, field
     const { runId: chosen, user } = yield* validate(fields)
     const scope = yield* Effect.scope
     const lease = chosen === undefined ? undefined : yield* reserve(engine, chosen, scope)
-    const runId = chosen ?? globalThis.crypto.randomUUID()
+    const runId = chosen ?? engine.newRunId()
     const timestamp = new Date(yield* Clock.currentTimeMillis).toISOString()
     const attributes = Snapshot.takeObject(fields.userAttributes ?? {}, "userAttributes", engine.limits)
     const payload = Snapshot.take(fields.payload, "payload", engine.limits)
