@@ -27,7 +27,7 @@
  * @module
  */
 import { Context, Schema } from "effect"
-import type { Effect, Option, Scope } from "effect"
+import type { Cause, Effect, Option, Scope } from "effect"
 
 /** Which inode an entry is: equal identities mean the same file. */
 export interface Identity {
@@ -47,7 +47,7 @@ export interface Stat extends Identity {
 }
 
 /** Why a platform operation failed. `Raced`: the entry changed while it was being opened (checked mode). */
-export const ErrorCode = Schema.Literals([
+export const ErrorCode: Schema.Literals<readonly [
   "NotFound",
   "SymbolicLink",
   "NotDirectory",
@@ -58,15 +58,26 @@ export const ErrorCode = Schema.Literals([
   "BadName",
   "Raced",
   "Other"
-])
+]> = Schema.Literals([
+  "NotFound",
+  "SymbolicLink",
+  "NotDirectory",
+  "IsDirectory",
+  "AlreadyExists",
+  "PermissionDenied",
+  "NotSupported",
+  "BadName",
+  "Raced",
+  "Other"
+] as const)
 export type ErrorCode = typeof ErrorCode.Type
 
+const errorFields = { operation: Schema.String, code: ErrorCode, detail: Schema.String }
+const FilePlatformErrorBase: Schema.Class<FilePlatformError, Schema.TaggedStruct<"FilePlatformError", typeof errorFields>, Cause.YieldableError> =
+  Schema.TaggedError<FilePlatformError>()("FilePlatformError", errorFields)
+
 /** A platform operation failed. `detail` is the system's error name (e.g. `ELOOP`); never a path. */
-export class FilePlatformError extends Schema.TaggedError<FilePlatformError>()("FilePlatformError", {
-  operation: Schema.String,
-  code: ErrorCode,
-  detail: Schema.String
-}) {
+export class FilePlatformError extends FilePlatformErrorBase {
   override get message(): string {
     return `${this.operation} failed: ${this.code} (${this.detail})`
   }
@@ -135,7 +146,9 @@ export interface FilePlatformService {
 }
 
 /** The platform the filesystem connector runs its file access on. */
-export class FilePlatform extends Context.Service<FilePlatform, FilePlatformService>()("enact/connectors/FilePlatform") {}
+const FilePlatformBase: Context.ServiceClass<FilePlatform, "enact/connectors/FilePlatform", FilePlatformService> =
+  Context.Service<FilePlatform, FilePlatformService>()("enact/connectors/FilePlatform")
+export class FilePlatform extends FilePlatformBase {}
 
 /** Whether two entries are the same file. */
 export const sameFile = (a: Identity, b: Identity): boolean => a.dev === b.dev && a.ino === b.ino

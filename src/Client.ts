@@ -77,7 +77,7 @@ const checkSigning = (options: ClientOptions): void => {
 /**
  * Runs workflows and actions behind policies, with signed receipts and one-call rollback. The
  * constructor throws a `SignerError` for a missing or weak secret; each method returns a Promise that
- * rejects with Enact's typed errors (`UnknownWorkflow`, `RunInProgress`, `RollbackError`, `StoreError`...).
+ * rejects with Enact's typed errors (`EnactError` with a tagged reason, `StoreError`, `SignerError`).
  */
 export class EnactClient {
   readonly #runtime: ManagedRuntime.ManagedRuntime<Enact.Enact | ReceiptStore.ReceiptStore, unknown>

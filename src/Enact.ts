@@ -21,7 +21,7 @@ import type * as Digest from "effect/crypto/Digest"
 import * as Definitions from "./_connectorDefinitions.ts"
 import type { Connector } from "./Connector.ts"
 import type { Engine } from "./Engine.ts"
-import type { InvalidRequest, RunInProgress, UnknownWorkflow } from "./EnactError.ts"
+import type { EnactError } from "./EnactError.ts"
 import { Journal } from "./Journal.ts"
 import * as Merkle from "./Merkle.ts"
 import type { Outcome } from "./Model.ts"
@@ -50,9 +50,9 @@ export interface Config {
 
 export interface EnactService {
   /** Runs a registered workflow: payload check, every policy, then the workflow; always a signed receipt. */
-  readonly run: (req: Run.RunRequest) => Effect.Effect<Outcome, UnknownWorkflow | InvalidRequest | RunInProgress | StoreError.StoreError | SignerError>
+  readonly run: (req: Run.RunRequest) => Effect.Effect<Outcome, EnactError | StoreError.StoreError | SignerError>
   /** Runs one connector action, gated by every policy and receipted. */
-  readonly runAction: (req: Run.ActionRequest) => Effect.Effect<Outcome, UnknownWorkflow | InvalidRequest | RunInProgress | StoreError.StoreError | SignerError>
+  readonly runAction: (req: Run.ActionRequest) => Effect.Effect<Outcome, EnactError | StoreError.StoreError | SignerError>
   /** Undoes a run from its verified receipt (or its journal, if the process died mid-run). */
   readonly rollback: (runId: string, options?: Rollback.RollbackOptions) => Effect.Effect<Outcome, Rollback.Error>
   /** What `rollback` would do, without doing or writing anything. */

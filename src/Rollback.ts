@@ -15,7 +15,7 @@ import { Cause, Clock, Effect, Exit, Option } from "effect"
 import * as Audit from "./Audit.ts"
 import * as ConnectorError from "./ConnectorError.ts"
 import type { Engine } from "./Engine.ts"
-import { RollbackError, RunInProgress } from "./EnactError.ts"
+import * as EnactError from "./EnactError.ts"
 import * as JournalChain from "./JournalChain.ts"
 import type { ActionResult, Json, ManualStep, Outcome, Receipt, RollbackData } from "./Model.ts"
 import { describe } from "./Policy.ts"
@@ -44,7 +44,7 @@ export interface Plan {
   readonly fromJournal: boolean
 }
 
-export type Error = RollbackError | RunInProgress | StoreError.StoreError | SignerError
+export type Error = EnactError.EnactError | StoreError.StoreError | SignerError
 
 const MAX_ATTEMPTS = 20
 
@@ -54,11 +54,11 @@ const MAX_ATTEMPTS = 20
  */
 export const attemptId = (runId: string, n: number): string => `rb-${n}-${runId}`
 
-const refuse = (runId: string, reason: RollbackError["reason"], message: string) =>
-  Effect.fail(new RollbackError({ runId, reason, message }))
+const refuse = (runId: string, reason: Exclude<EnactError.Reason["_tag"], "UnknownWorkflow">, message: string) =>
+  Effect.fail(EnactError.refuse(reason, runId, message))
 
 const leasedToInProgress = (runId: string) => (e: StoreError.StoreError) =>
-  e.reason._tag === "Leased" ? new RunInProgress({ runId, message: e.reason.message }) : e
+  e.reason._tag === "Leased" ? EnactError.refuse("RunInProgress", runId, e.reason.message) : e
 
 /** A crashed run's journal, verified and folded into actions. */
 const fromJournal = (engine: Engine, runId: string) =>
@@ -252,9 +252,9 @@ const planOf = (actions: ReadonlyArray<ActionResult>, skip: Set<number>): Readon
  */
 export const plan = (engine: Engine, runId: string): Effect.Effect<Plan, Error> =>
   Effect.gen(function*() {
-    if (!StoreError.isValidRunId(runId)) return yield* StoreError.invalidRunId(runId)
+    if (!StoreError.isValidRunId(runId)) return yield* refuse(String(runId).slice(0, 80), "InvalidRequest", StoreError.invalidRunId(runId).reason.message)
     if ((yield* engine.journal.leaseState(runId)) === "alive") {
-      return yield* new RunInProgress({ runId, message: `Run ${runId} is running or being rolled back; plan it once it has finished` })
+      return yield* refuse(runId, "RunInProgress", `Run ${runId} is running or being rolled back; plan it once it has finished`)
     }
     const found = yield* engine.store.get(runId)
     if (Option.isSome(found)) {
@@ -279,7 +279,7 @@ export interface RollbackOptions {
 /** Rolls a run back. See the module doc for the checks. */
 export const rollback = (engine: Engine, runId: string, options: RollbackOptions = {}): Effect.Effect<Outcome, Error> =>
   Effect.gen(function*() {
-    if (!StoreError.isValidRunId(runId)) return yield* StoreError.invalidRunId(runId)
+    if (!StoreError.isValidRunId(runId)) return yield* refuse(String(runId).slice(0, 80), "InvalidRequest", StoreError.invalidRunId(runId).reason.message)
     yield* engine.journal.acquire(runId, { takeOver: true }).pipe(Effect.mapError(leasedToInProgress(runId)))
     const loaded = yield* load(engine, runId).pipe(
       Effect.catchIf(

@@ -10,7 +10,7 @@ import { Cause, Clock, Effect, Exit, Schema, Scope } from "effect"
 import { runUntrusted } from "./_untrusted.ts"
 import * as Act from "./Act.ts"
 import type { Engine } from "./Engine.ts"
-import { InvalidRequest, RunInProgress, UnknownWorkflow } from "./EnactError.ts"
+import * as EnactError from "./EnactError.ts"
 import type { Json, Outcome, PolicyRead, PolicyResult } from "./Model.ts"
 import * as Policy from "./Policy.ts"
 import * as Reads from "./Reads.ts"
@@ -43,7 +43,7 @@ export interface ActionRequest {
   readonly runId?: string | undefined
 }
 
-export type RunError = UnknownWorkflow | InvalidRequest | RunInProgress | StoreError.StoreError | SignerError
+export type RunError = EnactError.EnactError | StoreError.StoreError | SignerError
 
 /** Caller-chosen run ids leave room for the rollback receipt ids derived from them (`rb-<n>-<id>`). */
 export const MAX_USER_RUN_ID = 100
@@ -56,29 +56,29 @@ interface Fields {
   readonly runId: unknown
 }
 
+const invalid = (text: string): EnactError.EnactError => EnactError.refuse("InvalidRequest", null, text)
+
 /** Reads each field of the request exactly once. */
-const readRequest = (req: unknown): Fields | InvalidRequest => {
+const readRequest = (req: unknown): Fields | EnactError.EnactError => {
   try {
-    if (typeof req !== "object" || req === null) return new InvalidRequest({ message: "The request must be an object" })
+    if (typeof req !== "object" || req === null) return invalid("The request must be an object")
     const r = req as RunRequest
     return { workflow: r.workflow, user: r.user, payload: r.payload, userAttributes: r.userAttributes, runId: r.runId }
   } catch (e) {
-    return new InvalidRequest({ message: `The request could not be read: ${Policy.describe(e)}` })
+    return invalid(`The request could not be read: ${Policy.describe(e)}`)
   }
 }
 
-const validate = (f: Fields): Effect.Effect<{ readonly user: string; readonly runId: string | undefined }, InvalidRequest> => {
+const validate = (f: Fields): Effect.Effect<{ readonly user: string; readonly runId: string | undefined }, EnactError.EnactError> => {
   if (typeof f.user !== "string" || f.user.length === 0 || f.user.length > 320) {
-    return Effect.fail(new InvalidRequest({ message: "`user` must be a non-empty string of at most 320 characters" }))
+    return Effect.fail(invalid("`user` must be a non-empty string of at most 320 characters"))
   }
   if (f.runId !== undefined) {
     if (!StoreError.isValidRunId(f.runId) || f.runId.length > MAX_USER_RUN_ID) {
-      return Effect.fail(new InvalidRequest({
-        message: `Cannot use run id ${JSON.stringify(String(f.runId)).slice(0, 80)}: expected 1-${MAX_USER_RUN_ID} of [A-Za-z0-9_-]`
-      }))
+      return Effect.fail(invalid(`Cannot use run id ${JSON.stringify(String(f.runId)).slice(0, 80)}: expected 1-${MAX_USER_RUN_ID} of [A-Za-z0-9_-]`))
     }
     if (f.runId.startsWith("rb-")) {
-      return Effect.fail(new InvalidRequest({ message: "Run ids starting with 'rb-' are reserved for rollback receipts" }))
+      return Effect.fail(invalid("Run ids starting with 'rb-' are reserved for rollback receipts"))
     }
   }
   return Effect.succeed({ user: f.user, runId: f.runId as string | undefined })
@@ -86,7 +86,7 @@ const validate = (f: Fields): Effect.Effect<{ readonly user: string; readonly ru
 
 /** A live lease on the id means a run or rollback with it is in progress. */
 const inProgress = (runId: string) => (e: StoreError.StoreError) =>
-  e.reason._tag === "Leased" ? new RunInProgress({ runId, message: e.reason.message }) : e
+  e.reason._tag === "Leased" ? EnactError.refuse("RunInProgress", runId, e.reason.message) : e
 
 /** Reserves a caller-chosen run id: its lease, then a check that it never ran. */
 const reserve = (engine: Engine, runId: string, scope: Scope.Scope) =>
@@ -95,10 +95,10 @@ const reserve = (engine: Engine, runId: string, scope: Scope.Scope) =>
       Effect.mapError(inProgress(runId))
     )
     if ((yield* engine.store.get(runId))._tag === "Some") {
-      return yield* new InvalidRequest({ message: `Run id ${runId} is already used by a stored receipt` })
+      return yield* invalid(`Run id ${runId} is already used by a stored receipt`)
     }
     if ((yield* engine.journal.read(runId))._tag === "Some") {
-      return yield* new InvalidRequest({ message: `Run id ${runId} has an open journal (a crashed run); roll it back or recover it first` })
+      return yield* invalid(`Run id ${runId} has an open journal (a crashed run); roll it back or recover it first`)
     }
     return lease
   })
@@ -107,10 +107,10 @@ const reserve = (engine: Engine, runId: string, scope: Scope.Scope) =>
 export const run = (engine: Engine, req: RunRequest): Effect.Effect<Outcome, RunError> =>
   Effect.suspend(() => {
     const fields = readRequest(req)
-    if (fields instanceof InvalidRequest) return Effect.fail(fields)
+    if (fields instanceof EnactError.EnactError) return Effect.fail(fields)
     const workflow = typeof fields.workflow === "string" ? engine.workflows.get(fields.workflow) : undefined
     if (workflow === undefined) {
-      return Effect.fail(new UnknownWorkflow({ workflow: String(fields.workflow), registered: [...engine.workflows.keys()] }))
+      return Effect.fail(EnactError.unknownWorkflow(String(fields.workflow), [...engine.workflows.keys()]))
     }
     return runWorkflow(engine, workflow, fields)
   })
@@ -118,16 +118,16 @@ export const run = (engine: Engine, req: RunRequest): Effect.Effect<Outcome, Run
 /** Runs one action as a single-step workflow named `<system>.<action>`; the payload is the args. */
 export const runAction = (engine: Engine, req: ActionRequest): Effect.Effect<Outcome, RunError> =>
   Effect.suspend(() => {
-    let system: unknown, action: unknown, fields: Fields | InvalidRequest
+    let system: unknown, action: unknown, fields: Fields
     try {
       system = req.system
       action = req.action
       fields = { workflow: undefined, user: req.user, payload: req.args, userAttributes: req.userAttributes, runId: req.runId }
     } catch (e) {
-      return Effect.fail(new InvalidRequest({ message: `The request could not be read: ${Policy.describe(e)}` }))
+      return Effect.fail(invalid(`The request could not be read: ${Policy.describe(e)}`))
     }
     if (typeof system !== "string" || typeof action !== "string" || !/^[A-Za-z0-9_.:-]{1,60}$/.test(`${system}.${action}`)) {
-      return Effect.fail(new InvalidRequest({ message: "`system` and `action` must be names of letters, digits and _ . : -" }))
+      return Effect.fail(invalid("`system` and `action` must be names of letters, digits and _ . : -"))
     }
     const name = `${system}.${action}`
     return runWorkflow(engine, {

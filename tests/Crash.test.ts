@@ -15,6 +15,7 @@ import * as FileReceiptStore from "../src/FileReceiptStore.ts"
 import * as Crypto from "../src/Crypto.ts"
 import * as Signer from "../src/Signer.ts"
 import * as Workflow from "../src/Workflow.ts"
+import { refusal } from "./support/enact.ts"
 
 declare const Deno: unknown
 const child = fileURLToPath(new URL("./support/crashChild.ts", import.meta.url))
@@ -73,7 +74,7 @@ const sandbox = () => {
 
 /** The tag of a refusal, or "ok". */
 const outcomeOf = <A, E extends { readonly _tag: string }>(effect: Effect.Effect<A, E>) =>
-  Effect.map(Effect.result(effect), (r) => (r._tag === "Success" ? "ok" : r.failure._tag))
+  Effect.map(Effect.result(effect), (r) => (r._tag === "Success" ? "ok" : refusal(r.failure)))
 
 describe("a run whose process is killed", () => {
   it.live("between two actions: refused while its lease is alive, then rolled back to the original state", () => {
@@ -110,7 +111,7 @@ describe("a run whose process is killed", () => {
       assert.isFalse(existsSync(join(receipts, ".journal", `${runId}.jsonl`)))
       // And it cannot be undone twice.
       const again = yield* Effect.flip(enact.rollback(runId))
-      assert.strictEqual(again._tag === "RollbackError" ? again.reason : again._tag, "AlreadyRolledBack")
+      assert.strictEqual(refusal(again), "AlreadyRolledBack")
     }).pipe(
       Effect.provide(layers(receipts)),
       Effect.ensuring(Effect.sync(() => rmSync(base, { recursive: true, force: true })))

@@ -13,7 +13,7 @@ import * as FileJournal from "../src/FileJournal.ts"
 import type * as Journal from "../src/Journal.ts"
 import * as JournalChain from "../src/JournalChain.ts"
 import * as Workflow from "../src/Workflow.ts"
-import { setup, stateOf } from "./support/enact.ts"
+import { setup, stateOf, refusal } from "./support/enact.ts"
 import { makeKv } from "./support/kv.ts"
 import { tempDir } from "./support/tempDir.ts"
 
@@ -59,7 +59,7 @@ const world = Effect.gen(function*() {
   return { ...h, kv, crash, file, lines, rewrite }
 }).pipe(Effect.provide(NodeLayer))
 
-const refusedAsCorrupt = (e: { readonly _tag: string }) => e._tag === "RollbackError" && (e as { reason?: string }).reason === "Corrupt"
+const refusedAsCorrupt = (e: { readonly _tag: string }) => refusal(e) === "Corrupt"
 
 describe("a journal edited on disk is refused as a whole", () => {
   const edits: ReadonlyArray<readonly [string, (ls: ReadonlyArray<string>) => ReadonlyArray<string>]> = [

@@ -6,7 +6,7 @@ import type * as Journal from "../src/Journal.ts"
 import * as JournalChain from "../src/JournalChain.ts"
 import type * as Signer from "../src/Signer.ts"
 import * as Policy from "../src/Policy.ts"
-import { setMany, setup, stateOf, steps } from "./support/enact.ts"
+import { setMany, setup, stateOf, steps, refusal } from "./support/enact.ts"
 import { makeCounter } from "./support/counter.ts"
 import { makeKv } from "./support/kv.ts"
 
@@ -86,16 +86,13 @@ describe("rollback", () => {
       kv.data.set("a", "later")
       const logLength = kv.log.length
       const e = yield* Effect.flip(enact.rollback(run.receipt.run_id))
-      assert.strictEqual(e._tag, "RollbackError")
-      if (e._tag === "RollbackError") {
-        assert.strictEqual(e.reason, "AlreadyRolledBack")
-        assert.strictEqual(e.runId, run.receipt.run_id)
-      }
+      assert.strictEqual(refusal(e), "AlreadyRolledBack")
+      assert.strictEqual(e._tag === "EnactError" ? e.runId : null, run.receipt.run_id)
       assert.strictEqual(kv.log.length, logLength)
       assert.deepStrictEqual(stateOf(kv.data), { ...before, a: "later" })
       assert.strictEqual((yield* store.list({ originalRunId: run.receipt.run_id })).length, 1)
       const plan = yield* Effect.flip(enact.rollbackPlan(run.receipt.run_id))
-      assert.isTrue(plan._tag === "RollbackError" && plan.reason === "AlreadyRolledBack")
+      assert.isTrue(refusal(plan) === "AlreadyRolledBack")
     }))
 
   it.effect("rolling back a rollback receipt is refused with IsRollback", () =>
@@ -104,7 +101,7 @@ describe("rollback", () => {
       const rb = yield* enact.rollback(run.receipt.run_id)
       const logLength = kv.log.length
       const e = yield* Effect.flip(enact.rollback(rb.receipt.run_id))
-      assert.isTrue(e._tag === "RollbackError" && e.reason === "IsRollback")
+      assert.isTrue(refusal(e) === "IsRollback")
       assert.strictEqual(kv.log.length, logLength)
     }))
 
@@ -114,19 +111,20 @@ describe("rollback", () => {
       const blocked = yield* enact.run({ workflow: "set_many", user: "u", payload: payload("store", [{ key: "blocked", value: "x" }]) })
       assert.strictEqual(blocked.result.decision, "BLOCK")
       const e = yield* Effect.flip(enact.rollback(blocked.receipt.run_id))
-      assert.isTrue(e._tag === "RollbackError" && e.reason === "Blocked")
+      assert.isTrue(refusal(e) === "Blocked")
       assert.deepStrictEqual(kv.log, [])
     }))
 
-  it.effect("rolling back an unknown run is refused with NotFound; a malformed run id is a StoreError", () =>
+  it.effect("rolling back an unknown run is refused with NotFound; a malformed run id is an InvalidRequest, as for run", () =>
     Effect.gen(function*() {
       const { enact } = yield* seeded
       const e = yield* Effect.flip(enact.rollback("no-such-run"))
-      assert.isTrue(e._tag === "RollbackError" && e.reason === "NotFound")
+      assert.isTrue(refusal(e) === "NotFound")
       const bad = yield* Effect.flip(enact.rollback("../../etc/passwd"))
-      assert.isTrue(bad._tag === "StoreError" && bad.reason._tag === "InvalidRunId")
+      assert.strictEqual(refusal(bad), "InvalidRequest")
+      assert.strictEqual(refusal(yield* Effect.flip(enact.rollbackPlan("../../etc/passwd"))), "InvalidRequest")
       const plan = yield* Effect.flip(enact.rollbackPlan("no-such-run"))
-      assert.isTrue(plan._tag === "RollbackError" && plan.reason === "NotFound")
+      assert.isTrue(refusal(plan) === "NotFound")
     }))
 
   it.effect("rollbackPlan lists the undo steps in reverse without changing anything", () =>
@@ -336,7 +334,7 @@ describe("rollback", () => {
       assert.strictEqual(ok.length, 1)
       assert.strictEqual(refused.length, 1)
       assert.isTrue(
-        refused[0]?._tag === "RunInProgress" || (refused[0]?._tag === "RollbackError" && refused[0].reason === "AlreadyRolledBack"),
+        refused[0] !== undefined && ["RunInProgress", "AlreadyRolledBack"].includes(refusal(refused[0])),
         String(refused[0]?._tag)
       )
       assert.deepStrictEqual(kv.log, ["c=null", "b=null", "a=0"], "undone exactly once")
@@ -361,8 +359,7 @@ describe("rollback", () => {
       }
       assert.strictEqual(undo.calls, 20)
       const refused = yield* Effect.flip(enact.rollback(run.receipt.run_id))
-      assert.strictEqual(refused._tag, "RollbackError")
-      assert.strictEqual(refused._tag === "RollbackError" ? refused.reason : "", "TooManyAttempts")
+      assert.strictEqual(refusal(refused), "TooManyAttempts")
       assert.strictEqual(undo.calls, 20, "no inverse ran on the refused attempt")
       const receipts = yield* store.list({ originalRunId: run.receipt.run_id })
       assert.strictEqual(receipts.length, 20)
@@ -381,7 +378,7 @@ describe("rollback", () => {
       const tooLong = yield* Effect.flip(
         enact.run({ workflow: "set_many", user: "u", runId: "r".repeat(101), payload: payload("store", [{ key: "a", value: "1" }]) })
       )
-      assert.strictEqual(tooLong._tag, "InvalidRequest")
+      assert.strictEqual(refusal(tooLong), "InvalidRequest")
       assert.deepStrictEqual(stateOf(kv.data), {})
     }))
 })
@@ -514,7 +511,7 @@ describe("crash recovery", () => {
       )
       yield* journal.append("edited-1", forged)
       const refused = yield* Effect.flip(enact.rollback("edited-1"))
-      assert.isTrue(refused._tag === "RollbackError" && refused.reason === "Corrupt", refused.message)
+      assert.isTrue(refusal(refused) === "Corrupt", refused.message)
       assert.strictEqual(kv.data.get("a"), "crashed")
       assert.deepStrictEqual(yield* store.list(), [])
       // An unsigned journal (written without the signer) is refused the same way, and neither bad journal
@@ -537,7 +534,7 @@ describe("crash recovery", () => {
       ])
       yield* journal.append("torn-1", [intent!])
       const e = yield* Effect.flip(enact.rollback("torn-1"))
-      assert.isTrue(e._tag === "RollbackError" && e.reason === "Corrupt" && e.message.includes("begin"), e.message)
+      assert.isTrue(refusal(e) === "Corrupt" && e.message.includes("begin"), e.message)
       assert.deepStrictEqual(yield* store.list(), [])
     }))
 })

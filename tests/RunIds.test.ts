@@ -12,7 +12,7 @@ import * as FileJournal from "../src/FileJournal.ts"
 import type * as Journal from "../src/Journal.ts"
 import * as Rollback from "../src/Rollback.ts"
 import * as Workflow from "../src/Workflow.ts"
-import { setup, stateOf } from "./support/enact.ts"
+import { setup, stateOf, refusal } from "./support/enact.ts"
 import { makeKv } from "./support/kv.ts"
 import { tempDir } from "./support/tempDir.ts"
 
@@ -30,7 +30,7 @@ const held = (gate: Deferred.Deferred<void>, started: Deferred.Deferred<void>) =
   })
 
 const tagOf = <A, E extends { readonly _tag: string }>(effect: Effect.Effect<A, E>) =>
-  Effect.map(Effect.result(effect), (r) => (r._tag === "Success" ? "ok" : r.failure._tag))
+  Effect.map(Effect.result(effect), (r) => (r._tag === "Success" ? "ok" : refusal(r.failure)))
 
 const fileJournal = Effect.gen(function*() {
   const dir = nodePath.join(yield* tempDir("enact-leases-"), "journal")
@@ -55,14 +55,14 @@ for (const [label, makeJournal] of journals) {
         yield* Deferred.await(started)
         // the retry arrives while the original is still running
         const retry = yield* Effect.flip(enact.run({ workflow: "held", user: "u", runId: "job-7", payload: { key: "a", value: "retry" } }))
-        assert.strictEqual(retry._tag, "RunInProgress")
+        assert.strictEqual(refusal(retry), "RunInProgress")
         yield* Deferred.succeed(gate, undefined)
         const done = yield* Effect.exit(Fiber.join(first))
         assert.strictEqual(done._tag, "Success")
         assert.deepStrictEqual(kv.log, ["a=first"], "the retry ran nothing")
         // afterwards the id is taken for good: a third attempt is refused without running
         const third = yield* Effect.flip(enact.run({ workflow: "held", user: "u", runId: "job-7", payload: { key: "a", value: "third" } }))
-        assert.strictEqual(third._tag, "InvalidRequest")
+        assert.strictEqual(refusal(third), "InvalidRequest")
         assert.deepStrictEqual(kv.log, ["a=first"])
         assert.strictEqual((yield* store.list()).length, 1)
       }))
@@ -169,6 +169,6 @@ describe("rollback receipt ids cannot collide", () => {
     Effect.gen(function*() {
       const { enact } = yield* setup({ workflows: [] })
       const e = yield* Effect.flip(enact.runAction({ system: "s", action: "a", args: {}, user: "u", runId: "rb-1-job" }))
-      assert.strictEqual(e._tag, "InvalidRequest")
+      assert.strictEqual(refusal(e), "InvalidRequest")
     }))
 })

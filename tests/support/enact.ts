@@ -91,3 +91,7 @@ export const toJson = (r: Receipt): Record<string, unknown> => JSON.parse(JSON.s
 /** The kv map as a plain sorted object, for exact state comparisons. */
 export const stateOf = (data: ReadonlyMap<string, string>): Record<string, string> =>
   Object.fromEntries([...data.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+
+/** What a failure refused with: the reason of an `EnactError`, or the tag of any other error. */
+export const refusal = (e: { readonly _tag: string }): string =>
+  e._tag === "EnactError" ? (e as unknown as { readonly reason: { readonly _tag: string } }).reason._tag : e._tag
