@@ -17,6 +17,7 @@
  * @module
  */
 import { Context, Effect, Layer } from "effect"
+import type { Scope } from "effect"
 import type * as Digest from "effect/crypto/Digest"
 import * as Definitions from "./_connectorDefinitions.ts"
 import type { Connector } from "./Connector.ts"
@@ -66,13 +67,15 @@ export interface EnactService {
   readonly recover: (options?: Rollback.RecoverOptions) => Effect.Effect<Rollback.RecoverReport, StoreError.StoreError | SignerError>
 }
 
-export class Enact extends Context.Service<Enact, EnactService>()("enact/Enact") {}
+const EnactBase: Context.ServiceClass<Enact, "enact/Enact", EnactService> = Context.Service<Enact, EnactService>()("enact/Enact")
+/** The Enact service. */
+export class Enact extends EnactBase {}
 
 /**
  * Where the ids of runs whose caller chose none come from: random UUIDs by default. Tests provide a
  * deterministic one (`testing.ts`); ids must stay unique and match `[A-Za-z0-9][A-Za-z0-9_-]*`.
  */
-export const RunIds = Context.Reference<() => string>("enact/Enact/RunIds", {
+export const RunIds: Context.Reference<() => string> = Context.Reference<() => string>("enact/Enact/RunIds", {
   defaultValue: () => () => globalThis.crypto.randomUUID()
 })
 
@@ -82,7 +85,7 @@ const invalidConfig = (message: string) => Effect.die(new TypeError(`Cannot buil
  * Builds the service from a config and the services in context. Dies with a `TypeError` on a config it
  * cannot trust: a system that is not a connector handle, duplicate workflow names, a malformed policy.
  */
-export const make = Effect.fnUntraced(function*(config: Config) {
+export const make: (config: Config) => Effect.Effect<EnactService, never, ReceiptStore | Journal | Signer | Digest.Digest | Scope.Scope> = Effect.fnUntraced(function*(config: Config) {
   const store = yield* ReceiptStore
   const journal = yield* Journal
   const signer = yield* Signer
@@ -143,15 +146,16 @@ export const layer = (config: Config): Layer.Layer<Enact, never, ReceiptStore | 
   Layer.effect(Enact, make(config))
 
 /** `Enact.run` as an accessor. */
-export const run = (req: Run.RunRequest) => Effect.flatMap(Effect.service(Enact), (e) => e.run(req))
+export const run = (req: Run.RunRequest): Effect.Effect<Outcome, Run.RunError, Enact> => Effect.flatMap(Effect.service(Enact), (e) => e.run(req))
 /** `Enact.runAction` as an accessor. */
-export const runAction = (req: Run.ActionRequest) => Effect.flatMap(Effect.service(Enact), (e) => e.runAction(req))
+export const runAction = (req: Run.ActionRequest): Effect.Effect<Outcome, Run.RunError, Enact> => Effect.flatMap(Effect.service(Enact), (e) => e.runAction(req))
 /** `Enact.rollback` as an accessor. */
-export const rollback = (runId: string, options?: Rollback.RollbackOptions) =>
+export const rollback = (runId: string, options?: Rollback.RollbackOptions): Effect.Effect<Outcome, Rollback.Error, Enact> =>
   Effect.flatMap(Effect.service(Enact), (e) => e.rollback(runId, options))
 /** `Enact.rollbackPlan` as an accessor. */
-export const rollbackPlan = (runId: string) => Effect.flatMap(Effect.service(Enact), (e) => e.rollbackPlan(runId))
+export const rollbackPlan = (runId: string): Effect.Effect<Rollback.Plan, Rollback.Error, Enact> => Effect.flatMap(Effect.service(Enact), (e) => e.rollbackPlan(runId))
 /** `Enact.verify` as an accessor. */
-export const verify = (receipt: unknown) => Effect.flatMap(Effect.service(Enact), (e) => e.verify(receipt))
+export const verify = (receipt: unknown): Effect.Effect<Verification, never, Enact> => Effect.flatMap(Effect.service(Enact), (e) => e.verify(receipt))
 /** `Enact.recover` as an accessor. */
-export const recover = (options?: Rollback.RecoverOptions) => Effect.flatMap(Effect.service(Enact), (e) => e.recover(options))
+export const recover = (options?: Rollback.RecoverOptions): Effect.Effect<Rollback.RecoverReport, StoreError.StoreError | SignerError, Enact> =>
+  Effect.flatMap(Effect.service(Enact), (e) => e.recover(options))

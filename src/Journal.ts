@@ -31,17 +31,29 @@ import type { Scope } from "effect"
 import { ActionResult, RollbackData } from "./Model.ts"
 import * as StoreError from "./StoreError.ts"
 
-const chained = {
+type Str = typeof Schema.String
+type Int = typeof Schema.Int
+type J = typeof Schema.Json
+type Chained = {
   /** Position in the run's journal, from 0. */
-  seq: Schema.Int,
+  readonly seq: Int
   /** Signature of the previous entry (`""` for the first). */
-  prev: Schema.String,
+  readonly prev: Str
   /** Signature of this entry (hex), over everything else in it and the run id. */
-  sig: Schema.String
+  readonly sig: Str
 }
+const chained: Chained = { seq: Schema.Int, prev: Schema.String, sig: Schema.String }
 
 /** Written once, first: who ran what, so a crashed run can be receipted. */
-export const Begin = Schema.Struct({
+export const Begin: Schema.Struct<{
+  readonly type: Schema.Literal<"begin">
+  readonly run_id: Str
+  readonly workflow: Str
+  readonly user_email: Str
+  readonly user_attributes: Schema.$Record<Str, J>
+  readonly payload: J
+  readonly timestamp: Str
+} & Chained> = Schema.Struct({
   type: Schema.Literal("begin"),
   run_id: Schema.String,
   workflow: Schema.String,
@@ -52,7 +64,14 @@ export const Begin = Schema.Struct({
   ...chained
 })
 /** Written before an action mutates anything. */
-export const Intent = Schema.Struct({
+export const Intent: Schema.Struct<{
+  readonly type: Schema.Literal<"intent">
+  readonly step: Int
+  readonly system: Str
+  readonly action: Str
+  readonly args: J
+  readonly rollback_data: Schema.NullOr<typeof RollbackData>
+} & Chained> = Schema.Struct({
   type: Schema.Literal("intent"),
   step: Schema.Int,
   system: Schema.String,
@@ -62,13 +81,18 @@ export const Intent = Schema.Struct({
   ...chained
 })
 /** Written after the action returned (or failed). */
-export const Outcome = Schema.Struct({
+export const Outcome: Schema.Struct<{
+  readonly type: Schema.Literal<"outcome">
+  readonly step: Int
+  readonly result: typeof ActionResult
+} & Chained> = Schema.Struct({
   type: Schema.Literal("outcome"),
   step: Schema.Int,
   result: ActionResult,
   ...chained
 })
-export const Entry = Schema.Union([Begin, Intent, Outcome])
+/** Any journal entry. */
+export const Entry: Schema.Union<[typeof Begin, typeof Intent, typeof Outcome]> = Schema.Union([Begin, Intent, Outcome])
 export type Entry = typeof Entry.Type
 
 type Unchained<E> = E extends unknown ? Omit<E, "seq" | "prev" | "sig"> : never
@@ -105,7 +129,9 @@ export interface JournalService {
   readonly leaseState: (runId: string) => Effect.Effect<LeaseState, StoreError.StoreError>
 }
 
-export class Journal extends Context.Service<Journal, JournalService>()("enact/Journal") {}
+const JournalBase: Context.ServiceClass<Journal, "enact/Journal", JournalService> = Context.Service<Journal, JournalService>()("enact/Journal")
+/** The journal service. */
+export class Journal extends JournalBase {}
 
 const guard = <A>(runId: string, f: () => A): Effect.Effect<A, StoreError.StoreError> =>
   StoreError.isValidRunId(runId) ? Effect.sync(f) : Effect.fail(StoreError.invalidRunId(runId))

@@ -49,7 +49,9 @@ export interface ReceiptStoreService {
 }
 
 /** The receipt store service. */
-export class ReceiptStore extends Context.Service<ReceiptStore, ReceiptStoreService>()("enact/ReceiptStore") {}
+const ReceiptStoreBase: Context.ServiceClass<ReceiptStore, "enact/ReceiptStore", ReceiptStoreService> =
+  Context.Service<ReceiptStore, ReceiptStoreService>()("enact/ReceiptStore")
+export class ReceiptStore extends ReceiptStoreBase {}
 
 /** True when a receipt matches a filter (shared by the stores that filter in memory). */
 export const matches = (r: Receipt, f: ListFilter): boolean =>

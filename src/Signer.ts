@@ -16,6 +16,7 @@
  * @module
  */
 import { Config, Context, Effect, Layer, Option, Redacted, Schema } from "effect"
+import type { Cause } from "effect"
 import * as Digest from "effect/crypto/Digest"
 import * as Mac from "effect/crypto/Mac"
 import * as Signature from "effect/crypto/Signature"
@@ -23,10 +24,16 @@ import * as Signature from "effect/crypto/Signature"
 export type Algorithm = "hmac-sha256" | "ed25519"
 
 /** Why a signer could not be built or used. */
-export class SignerError extends Schema.TaggedError<SignerError>()("SignerError", {
-  reason: Schema.Literals(["MissingSecret", "WeakSecret", "InvalidKey", "CannotSign", "Crypto"]),
+const signerErrorFields: {
+  readonly reason: Schema.Literals<readonly ["MissingSecret", "WeakSecret", "InvalidKey", "CannotSign", "Crypto"]>
+  readonly message: typeof Schema.String
+} = {
+  reason: Schema.Literals(["MissingSecret", "WeakSecret", "InvalidKey", "CannotSign", "Crypto"] as const),
   message: Schema.String
-}) {}
+}
+const SignerErrorBase: Schema.Class<SignerError, Schema.TaggedStruct<"SignerError", typeof signerErrorFields>, Cause.YieldableError> =
+  Schema.TaggedError<SignerError>()("SignerError", signerErrorFields)
+export class SignerError extends SignerErrorBase {}
 
 export interface SignerService {
   readonly algorithm: Algorithm
@@ -38,7 +45,9 @@ export interface SignerService {
   readonly verify: (message: Uint8Array, signature: Uint8Array) => Effect.Effect<boolean>
 }
 
-export class Signer extends Context.Service<Signer, SignerService>()("enact/Signer") {}
+const SignerBase: Context.ServiceClass<Signer, "enact/Signer", SignerService> = Context.Service<Signer, SignerService>()("enact/Signer")
+/** The signer service. */
+export class Signer extends SignerBase {}
 
 /** Minimum HMAC secret length. */
 export const MIN_SECRET_LENGTH = 32
