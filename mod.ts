@@ -3,26 +3,30 @@
  * before anything executes, workflows act through allowlisted connectors, every run leaves a signed
  * receipt, and one call rolls a run back.
  *
+ * This entry point is portable (Web APIs only: Node, Deno, browsers, edge functions). `node.ts` adds the
+ * Node pieces (file stores, native crypto, the filesystem platform); `testing.ts` the test kit.
+ *
  * @example
  * ```ts
- * import { EnactClient, Policy } from "./mod.ts"
- * import * as FileSystem from "./connectors/FileSystemNode.ts"
+ * import { Schema } from "effect"
+ * import { EnactClient, Policy, Workflow } from "./mod.ts"
+ * const hello = Workflow.makeAsync({ name: "hello", payload: Schema.Struct({ name: Schema.String }), run: async (ctx) => `hi ${ctx.payload.name}` })
+ * const enact = new EnactClient({ secret: "a-secret-of-at-least-32-characters!!", workflows: [hello], policies: [Policy.make("ok", () => Policy.pass("ok"))] })
+ * const { result } = await enact.run({ workflow: "hello", user: "agent@co", payload: { name: "Ada" } })
+ * await enact.close()
  * ```
  * @module
  */
-export { EnactClient, type ClientOptions } from "./src/Client.ts"
-export * as Canonical from "./src/Canonical.ts"
+export { type ClientOptions, EnactClient, type Platform, type Storage, verifyReceipt, type VerifyKey } from "./src/Client.ts"
 export * as Connector from "./src/Connector.ts"
 export * as ConnectorError from "./src/ConnectorError.ts"
+export * as Crypto from "./src/Crypto.ts"
 export * as Enact from "./src/Enact.ts"
 export * as EnactError from "./src/EnactError.ts"
-export * as FileJournal from "./src/FileJournal.ts"
-export * as FileReceiptStore from "./src/FileReceiptStore.ts"
 export * as Journal from "./src/Journal.ts"
-export * as Merkle from "./src/Merkle.ts"
 export * as Model from "./src/Model.ts"
-export * as Policy from "./src/Policy.ts"
 export * as Policies from "./policies/mod.ts"
+export * as Policy from "./src/Policy.ts"
 export * as Receipt from "./src/Receipt.ts"
 export * as ReceiptStore from "./src/ReceiptStore.ts"
 export * as Redact from "./src/Redact.ts"
@@ -30,5 +34,5 @@ export * as Signer from "./src/Signer.ts"
 export * as Snapshot from "./src/Snapshot.ts"
 export * as StoreError from "./src/StoreError.ts"
 export * as Workflow from "./src/Workflow.ts"
-export type { PolicyContext, WorkflowContext } from "./src/WorkflowContext.ts"
 export type { AsyncWorkflowContext } from "./src/Workflow.ts"
+export type { PolicyContext, WorkflowContext } from "./src/WorkflowContext.ts"

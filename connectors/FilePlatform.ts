@@ -15,7 +15,7 @@
  * @example
  * ```ts
  * import { Effect, Option } from "effect"
- * import { FilePlatform } from "./connectors/FilePlatform.ts"
+ * import { FilePlatform } from "./FilePlatform.ts"
  * const linkCount = (dir: string, name: string) =>
  *   Effect.scoped(Effect.gen(function*() {
  *     const platform = yield* FilePlatform

@@ -11,8 +11,8 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import * as FileSystem from "./connectors/FileSystem.ts"
- * import * as FilePlatformNode from "./connectors/FilePlatformNode.ts"
+ * import * as FileSystem from "./FileSystem.ts"
+ * import * as FilePlatformNode from "./FilePlatformNode.ts"
  * const files = FileSystem.make({ root: "./sandbox", allowedActions: ["read_file"] }).pipe(
  *   Effect.provide(FilePlatformNode.layer)
  * )
@@ -207,6 +207,7 @@ export const descriptorPathsWork = (): boolean => {
  *
  * @example
  * ```ts
+ * import * as FilePlatformNode from "./FilePlatformNode.ts"
  * const platform = FilePlatformNode.make() // platform.raceFree is true on Linux
  * ```
  */

@@ -45,8 +45,8 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import * as FileSystem from "./connectors/FileSystem.ts"
- * import * as FilePlatformNode from "./connectors/FilePlatformNode.ts"
+ * import * as FileSystem from "./FileSystem.ts"
+ * import * as FilePlatformNode from "./FilePlatformNode.ts"
  * const files = FileSystem.make({ root: "./sandbox", allowedActions: ["read_file", "write_file"] }).pipe(
  *   Effect.provide(FilePlatformNode.layer)
  * )
@@ -104,7 +104,12 @@ export const deleteFile = (args: { readonly path: string }): Connector.ActionCal
  *
  * @example
  * ```ts
- * const files = yield* FileSystem.make({ root: "/srv/agent", allowedActions: ["read_file", "list_dir"] })
+ * import { Effect } from "effect"
+ * import * as FileSystem from "./FileSystem.ts"
+ * import * as FilePlatformNode from "./FilePlatformNode.ts"
+ * const files = FileSystem.make({ root: "/srv/agent", allowedActions: ["read_file", "list_dir"] }).pipe(
+ *   Effect.provide(FilePlatformNode.layer)
+ * )
  * ```
  */
 export const make = (options: Options): Effect.Effect<Connector.Connector, ConnectorError.ConnectorError, FilePlatform> =>
@@ -121,6 +126,11 @@ export const make = (options: Options): Effect.Effect<Connector.Connector, Conne
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import * as FileSystem from "./FileSystem.ts"
+ * import * as FilePlatformNode from "./FilePlatformNode.ts"
+ * declare const realRoot: string
+ * declare const rootIdentity: { readonly dev: bigint; readonly ino: bigint }
  * const program = FileSystem.makeUnsafe({ root: realRoot, rootIdentity, allowedActions: ["read_file"] })
  * const files = Effect.runSync(program.pipe(Effect.provide(FilePlatformNode.layer)))
  * ```

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { makeNode } from "./connectors/FileSystemNode.ts"
+ * import { makeNode } from "./FileSystemNode.ts"
  * const files = makeNode({ root: "./sandbox", allowedActions: ["read_file", "list_dir", "write_file"] })
  * files.allowedActions.has("write_file") // true
  * ```

@@ -8,8 +8,8 @@
  *
  * @example
  * ```ts
- * import * as Act from "./src/Act.ts"
- * declare const engine: import("./src/Engine.ts").Engine
+ * import * as Act from "./Act.ts"
+ * declare const engine: import("./Engine.ts").Engine
  * declare const run: Act.RunState
  * const act = Act.make(engine, run) // what the workflow gets as ctx.act
  * ```

@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Enact } from "./mod.ts"
+ * import { Enact } from "../mod.ts"
  * const untrusted = Effect.map(Enact.recover(), (report) => report.untrusted)
  * ```
  * @module

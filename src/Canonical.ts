@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { Canonical } from "./mod.ts"
+ * import * as Canonical from "./Canonical.ts"
  * Canonical.encode({ b: 1, a: [true, null] }) // '{"a":[true,null],"b":1}'
  * ```
  * @module

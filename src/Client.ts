@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { EnactClient } from "./mod.ts"
+ * import { EnactClient } from "../mod.ts"
  * const enact = new EnactClient({ secret: "a-secret-of-at-least-32-characters!!", systems: {}, policies: [], workflows: [] })
  * const { result, receipt } = await enact.run({ workflow: "write_note", user: "agent@co", payload: { path: "a.txt", content: "hi" } })
  * console.log(result.decision, receipt.run_id)
@@ -153,7 +153,7 @@ export type VerifyKey = { readonly secret: string } | { readonly ed25519PublicKe
  *
  * @example
  * ```ts
- * import { verifyReceipt } from "./mod.ts"
+ * import { verifyReceipt } from "../mod.ts"
  * declare const receipt: unknown
  * declare const publicKey: Uint8Array
  * const { valid } = await verifyReceipt(receipt, { ed25519PublicKey: publicKey })

@@ -25,7 +25,7 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Connector, ConnectorError } from "./mod.ts"
+ * import { Connector, ConnectorError } from "../mod.ts"
  * const counter = { n: 0 }
  * const Counter: Connector.Connector = Connector.make({
  *   kind: "counter",
@@ -41,7 +41,7 @@
  *     }))
  *   },
  *   inverses: {
- *     set: (args) => Effect.suspend(() => {
+ *     set: (args) => Effect.suspend((): Effect.Effect<{ n: number; restored: boolean }, ConnectorError.ConnectorError> => {
  *       const { from, to } = args as { from: number; to: number }
  *       if (counter.n === to) return Effect.succeed({ n: to, restored: false })
  *       if (counter.n !== from) {
@@ -176,7 +176,7 @@ const decoding = <A>(schema: Schema.Decoder<A>) => {
  * @example
  * ```ts
  * import { Effect, Schema } from "effect"
- * import { Connector } from "./mod.ts"
+ * import { Connector } from "../mod.ts"
  * const set = Connector.mutating(Schema.Struct({ key: Schema.String }), ({ key }) =>
  *   Effect.succeed({ alreadyDone: false, rollback: null, apply: Effect.succeed({ key }) }))
  * ```
@@ -216,7 +216,7 @@ const typed = <A>(
  * @example
  * ```ts
  * import { Effect, Schema } from "effect"
- * import { Connector } from "./mod.ts"
+ * import { Connector } from "../mod.ts"
  * const restore = Connector.inverse(Schema.Struct({ key: Schema.String, value: Schema.NullOr(Schema.String) }), ({ key }) =>
  *   Effect.succeed({ key, restored: true }))
  * ```

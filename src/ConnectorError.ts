@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { ConnectorError } from "./mod.ts"
+ * import { ConnectorError } from "../mod.ts"
  * const e = ConnectorError.notAllowed("filesystem", "delete_file")
  * e.reason._tag // "NotAllowed"
  * ```

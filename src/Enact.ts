@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { Effect, Layer } from "effect"
- * import { Enact, Journal, ReceiptStore, Signer } from "./mod.ts"
+ * import { Enact, Journal, ReceiptStore, Signer } from "../mod.ts"
  * const EnactLive = Enact.layer({ systems: {}, policies: [], workflows: [] }).pipe(
  *   Layer.provide([ReceiptStore.layerMemory, Journal.layerMemory, Signer.layerHmac({ secret: process.env.ENACT_SECRET })])
  * )

@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Enact } from "./mod.ts"
+ * import { Enact } from "../mod.ts"
  * const safe = Enact.rollback("run-1").pipe(
  *   Effect.catchTag("EnactError", (e) => Effect.succeed(`refused: ${e.reason._tag}`))
  * )

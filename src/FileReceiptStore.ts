@@ -32,7 +32,8 @@
  * import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
  * import * as NodePath from "@effect/platform-node/NodePath"
  * import { Effect, Layer } from "effect"
- * import { FileReceiptStore, ReceiptStore } from "./mod.ts"
+ * import { ReceiptStore } from "../mod.ts"
+ * import { FileReceiptStore } from "../node.ts"
  * const StoreLive = FileReceiptStore.layer({ directory: "receipts" }).pipe(
  *   Layer.provide([NodeFileSystem.layer, NodePath.layer])
  * )
@@ -75,7 +76,7 @@ const io = (what: string) => (e: PlatformError) => StoreError.io(`Cannot ${what}
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { FileReceiptStore } from "./mod.ts"
+ * import { FileReceiptStore } from "../node.ts"
  * const count = Effect.scoped(Effect.gen(function*() {
  *   const store = yield* FileReceiptStore.make({ directory: "/var/lib/enact/receipts" })
  *   return (yield* store.list()).length
@@ -175,7 +176,7 @@ export const make = (
  * import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
  * import * as NodePath from "@effect/platform-node/NodePath"
  * import { Layer } from "effect"
- * import { FileReceiptStore } from "./mod.ts"
+ * import { FileReceiptStore } from "../node.ts"
  * const StoreLive = FileReceiptStore.layer({ directory: "receipts" }).pipe(
  *   Layer.provide([NodeFileSystem.layer, NodePath.layer])
  * )

@@ -19,7 +19,7 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Journal } from "./mod.ts"
+ * import { Journal } from "../mod.ts"
  * const openRuns = Effect.gen(function*() {
  *   return yield* (yield* Journal.Journal).runs()
  * }).pipe(Effect.provide(Journal.layerMemory))

@@ -7,8 +7,8 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import * as JournalChain from "./src/JournalChain.ts"
- * declare const signer: import("./src/Signer.ts").SignerService
+ * import * as JournalChain from "./JournalChain.ts"
+ * declare const signer: import("./Signer.ts").SignerService
  * const program = Effect.gen(function*() {
  *   const cursor = JournalChain.start()
  *   const entries = yield* JournalChain.seal(signer, "run-1", cursor, [{

@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import * as Merkle from "./src/Merkle.ts"
+ * import * as Merkle from "./Merkle.ts"
  * const program = Effect.gen(function*() {
  *   const h = yield* Merkle.hasher
  *   const leaves = yield* Effect.forEach(["a", "b", "c"], h.leaf)

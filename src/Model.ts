@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { Model } from "./mod.ts"
+ * import { Model } from "../mod.ts"
  * const r: Model.PolicyResult = { policy: "dont_push_to_main", passed: true, reason: "Branch is not main" }
  * ```
  * @module

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { Policy } from "./mod.ts"
+ * import { Policy } from "../mod.ts"
  * const noMain = Policy.make("dont_push_to_main", (ctx) => {
  *   const branch = String((ctx.payload as { branch?: unknown }).branch ?? "")
  *   return Policy.check(!["main", "master"].includes(branch.toLowerCase()), "Branch is not main/master", `Direct push to '${branch}' is blocked`)

@@ -8,8 +8,8 @@
  *
  * @example
  * ```ts
- * import * as Reads from "./src/Reads.ts"
- * declare const engine: import("./src/Engine.ts").Engine
+ * import * as Reads from "./Reads.ts"
+ * declare const engine: import("./Engine.ts").Engine
  * const reader = Reads.make(engine, "run-1")
  * // reader.read is what policies get as ctx.read; reader.reads lists what they read
  * ```

@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * import { Effect, Layer } from "effect"
- * import { Crypto, Receipt, Signer } from "./mod.ts"
+ * import { Crypto, Receipt, Signer } from "../mod.ts"
  * const ok = (r: unknown) =>
  *   Receipt.verify(r).pipe(
  *     Effect.provide(Signer.layerHmac({ secret: process.env.ENACT_SECRET }).pipe(Layer.provideMerge(Crypto.layerWebCrypto)))

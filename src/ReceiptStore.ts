@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { ReceiptStore } from "./mod.ts"
+ * import { ReceiptStore } from "../mod.ts"
  * const passes = Effect.gen(function*() {
  *   const store = yield* ReceiptStore.ReceiptStore
  *   return yield* store.list({ decision: "PASS", limit: 10 })

@@ -5,8 +5,8 @@
  *
  * @example
  * ```ts
- * import * as Seal from "./src/Seal.ts"
- * declare const engine: import("./src/Engine.ts").Engine
+ * import * as Seal from "./Seal.ts"
+ * declare const engine: import("./Engine.ts").Engine
  * const outcome = Seal.finish(engine, {
  *   runId: "r1", workflow: "w", user: "a@b", userAttributes: {}, payload: {}, timestamp: new Date(0).toISOString()
  * }, { policyResults: [], decision: "BLOCK", reason: "nothing", actions: [] })

@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * import { Snapshot } from "./mod.ts"
+ * import { Snapshot } from "../mod.ts"
  * const s = Snapshot.take({ path: "a.txt", n: -0 }, "payload")
  * if (s.ok) console.log(s.value) // { path: "a.txt", n: 0 } (frozen)
  * const bad = Snapshot.take({ when: new Date(0) }, "payload")

@@ -6,7 +6,8 @@
  * @example
  * ```ts
  * import { Effect, Schema } from "effect"
- * import { FileSystem, Workflow } from "./mod.ts"
+ * import { Workflow } from "../mod.ts"
+ * import * as FileSystem from "../connectors/FileSystem.ts"
  * const writeNote = Workflow.make({
  *   name: "write_note",
  *   payload: Schema.Struct({ path: Schema.String, content: Schema.String }),
@@ -65,8 +66,8 @@ export interface AsyncWorkflowContext<P = unknown> {
  * @example
  * ```ts
  * import { Schema } from "effect"
- * import { Workflow } from "./mod.ts"
- * import * as FileSystem from "./connectors/FileSystem.ts"
+ * import { Workflow } from "../mod.ts"
+ * import * as FileSystem from "../connectors/FileSystem.ts"
  * const writeNote = Workflow.makeAsync({
  *   name: "write_note",
  *   payload: Schema.Struct({ path: Schema.String, content: Schema.String }),

@@ -8,8 +8,8 @@
  *
  * @example
  * ```ts
- * import type { WorkflowContext } from "./mod.ts"
- * import * as FileSystem from "./connectors/FileSystem.ts"
+ * import type { WorkflowContext } from "../mod.ts"
+ * import * as FileSystem from "../connectors/FileSystem.ts"
  * const step = (ctx: WorkflowContext<{ path: string }>) =>
  *   ctx.act("files", FileSystem.deleteFile({ path: ctx.payload.path }))
  * ```

@@ -9,7 +9,7 @@
  * ```ts
  * import { Effect } from "effect"
  * import { runUntrusted } from "./_untrusted.ts"
- * const exit = runUntrusted(Effect.succeed(1)) // Effect<Exit<number>>
+ * const exit = runUntrusted(() => Effect.succeed(1)) // Effect<Exit<number>>
  * ```
  * @module
  */
