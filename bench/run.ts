@@ -96,6 +96,24 @@ const files = (dir: string) =>
     Layer.provide([NodeFileSystem.layer, NodePath.layer])
   )
 
+/** Verifying one stored receipt (the signature is checked every time: no cache), p50/p99. */
+const measureVerify = (n: number) =>
+  Effect.gen(function*() {
+    const enact = yield* Enact.Enact
+    const { receipt } = yield* enact.run(request)
+    const copy = JSON.parse(JSON.stringify(receipt)) as unknown
+    for (let i = 0; i < 2000; i++) yield* enact.verify(copy)
+    const lat = new Float64Array(n)
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now()
+      const v = yield* enact.verify(copy)
+      lat[i] = (performance.now() - t0) * 1000
+      if (!v.valid) throw new Error("verify failed")
+    }
+    lat.sort()
+    console.log(`${"verify one receipt".padEnd(34)} ${"".padStart(8)}         p50 ${pct(lat, 0.5).toFixed(1).padStart(8)} µs   p99 ${pct(lat, 0.99).toFixed(1).padStart(8)} µs`)
+  })
+
 const main = async () => {
   console.log(`enact bench: run() with 3 policies + 1 no-op action; HMAC-SHA256 and SHA-256 via ${process.env.BENCH_CRYPTO === "webcrypto" ? "WebCrypto" : "node:crypto"} (batched)`)
   console.log(`runtime: ${typeof Deno !== "undefined" ? "deno" : `node ${process.version}`}`)
@@ -103,6 +121,7 @@ const main = async () => {
     Effect.gen(function*() {
       yield* measure("memory store, sequential", N_SEQ, 1)
       yield* measure(`memory store, ${FLIGHT} in flight`, N_PAR, FLIGHT)
+      yield* measureVerify(20_000)
     }).pipe(Effect.provide(memory))
   )
   const dir = mkdtempSync(join(tmpdir(), "enact-bench-"))

@@ -133,7 +133,15 @@ export const make: (config: Config) => Effect.Effect<EnactService, never, Receip
     runAction: (req) => Run.runAction(engine, req),
     rollback: (runId, options) => Rollback.rollback(engine, runId, options),
     rollbackPlan: (runId) => Rollback.plan(engine, runId),
-    verify: (receipt) => verifyWith(signer, receipt, hasher),
+    // A receipt handed in is read once, into plain JSON: a getter cannot show verify one value and the
+    // caller another.
+    verify: (receipt) =>
+      Effect.suspend(() => {
+        const taken = Snapshot.take(receipt, "receipt", limits)
+        return taken.ok
+          ? verifyWith(signer, taken.value, hasher)
+          : Effect.succeed({ valid: false, reason: `Not a receipt: ${Snapshot.describe(taken)}` } as const)
+      }),
     recover: (options) => Rollback.recoverAll(engine, options)
   })
 })
