@@ -111,6 +111,8 @@ export const make: (config: Config) => Effect.Effect<EnactService, never, Receip
   const limits: Snapshot.Limits = { ...Snapshot.defaultLimits, ...config.limits }
   if (!(limits.maxBytes > 0) || !(limits.maxDepth > 0)) return yield* invalidConfig("limits must be positive")
   const verified = new Set<string>()
+  // A receipt holds the payload and much more: it is read within wider limits than a request.
+  const receiptLimits: Snapshot.Limits = { maxBytes: 64 * 1024 * 1024, maxDepth: limits.maxDepth + 8 }
   const newRunId = yield* RunIds
   const secrets = [...new Set([...systems.values()].flatMap((d) => d.secrets))].sort((a, b) => b.length - a.length)
   const engine: Engine = {
@@ -137,7 +139,7 @@ export const make: (config: Config) => Effect.Effect<EnactService, never, Receip
     // caller another.
     verify: (receipt) =>
       Effect.suspend(() => {
-        const taken = Snapshot.take(receipt, "receipt", limits)
+        const taken = Snapshot.take(receipt, "receipt", receiptLimits)
         return taken.ok
           ? verifyWith(signer, taken.value, hasher)
           : Effect.succeed({ valid: false, reason: `Not a receipt: ${Snapshot.describe(taken)}` } as const)
