@@ -22,6 +22,7 @@ import { Effect, Schema } from "effect"
 import type { Scope } from "effect"
 import * as Digest from "effect/crypto/Digest"
 import * as GroupCommit from "./_groupCommit.ts"
+import * as ReceiptText from "./_receiptText.ts"
 import * as Canonical from "./Canonical.ts"
 import * as Merkle from "./Merkle.ts"
 import { type Receipt, Receipt as ReceiptSchema, type UnsignedReceipt } from "./Model.ts"
@@ -105,7 +106,7 @@ const signBatch = (signer: SignerService, hasher: Merkle.Hasher) =>
       ), { concurrency: "unbounded" })
       const { proofs, root } = yield* Merkle.build(leaves, hasher)
       const signature = hex(yield* signer.sign(rootMessage(root)))
-      for (let i = 0; i < chunk.length; i++) out.push(withSignature(chunk[i]!, signature, proofs[i]!))
+      for (let i = 0; i < chunk.length; i++) out.push(ReceiptText.seal(withSignature(chunk[i]!, signature, proofs[i]!)))
     }
     return out
   })

@@ -97,11 +97,32 @@ export const parse = (bytes: Uint8Array): Parsed => {
   return checkReceipt(value, canonical)
 }
 
+/** Receipts the engine sealed (deeply frozen, so they cannot have changed since), with their canonical text. */
+const sealed = new WeakMap<object, string>()
+
+const deepFreeze = (value: unknown): void => {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return
+  Object.freeze(value)
+  for (const v of Object.values(value)) deepFreeze(v)
+}
+
+/**
+ * Freezes a receipt the engine has just signed and remembers its canonical text, so a store does not parse
+ * and check it again: it was built from checked parts, and being frozen it cannot have changed since.
+ */
+export const seal = <R extends Receipt>(receipt: R): R => {
+  deepFreeze(receipt)
+  sealed.set(receipt, Canonical.encode(receipt))
+  return receipt
+}
+
 /**
  * The canonical text of a receipt (without the newline), or why it cannot be stored: not a receipt by the
  * schema (unknown fields included), an invalid run id, or a value that does not survive encoding.
  */
 export const encode = (receipt: Receipt): Parsed => {
+  const known = sealed.get(receipt)
+  if (known !== undefined && StoreError.isValidRunId(receipt.run_id)) return { ok: true, receipt, text: known }
   let text: string
   try {
     text = Canonical.encode(receipt)
