@@ -22,6 +22,7 @@
  */
 import { Context, Effect, Layer } from "effect"
 import type { Scope } from "effect"
+import * as net from "node:net"
 import { FilePlatform, type FilePlatformService } from "../../connectors/FilePlatform.ts"
 import * as FilePlatformNode from "../../connectors/FilePlatformNode.ts"
 import { FilePlatformMemory } from "../../testing.ts"
@@ -42,6 +43,8 @@ export interface DiskService {
    * A platform whose hook can be armed to fire once, at the first operation named `operation` (on the
    * entry `name`, or any with `null`); the hook is removed with the scope.
    */
+  /** A UNIX socket at `path` (on the disk: a listening server), gone with the scope. */
+  readonly socket: (path: string) => Effect.Effect<void, never, Scope.Scope>
   readonly trap: Effect.Effect<{
     readonly platform: FilePlatformService
     readonly arm: (operation: string, name: string | null, attack: (name: string) => void) => { readonly fired: () => boolean }
@@ -70,6 +73,14 @@ const nodeDisk: DiskService = {
   name: "node",
   files: nodeFileOps(),
   base: tempDir("enact-fs-"),
+  socket: (path) =>
+    Effect.asVoid(Effect.acquireRelease(
+      Effect.promise(() => new Promise<net.Server>((done) => {
+        const server = net.createServer()
+        server.listen(path, () => done(server))
+      })),
+      (server) => Effect.promise(() => new Promise<void>((done) => server.close(() => done())))
+    )),
   trap: Effect.sync(() => {
     let platform: FilePlatformService | undefined
     const arm = armable((hook) => {
@@ -85,6 +96,7 @@ const memoryDisk = (): { readonly disk: DiskService; readonly platform: FilePlat
   const disk: DiskService = {
     name: "memory",
     files: memory,
+    socket: (path) => Effect.sync(() => memory.mknod(path, "socket")),
     base: Effect.acquireRelease(
       Effect.sync(() => {
         const dir = `/tmp/enact-fs-${++n}`
