@@ -18,8 +18,8 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import * as FilePlatformMemory from "./connectors/FilePlatformMemory.ts"
- * import * as FileSystem from "./connectors/FileSystem.ts"
+ * import * as FilePlatformMemory from "./FilePlatformMemory.ts"
+ * import * as FileSystem from "./FileSystem.ts"
  * const memory = FilePlatformMemory.make()
  * memory.mkdir("/srv/agent", { recursive: true })
  * memory.writeFile("/srv/agent/notes.md", "hello")
@@ -152,6 +152,7 @@ const absolute = (path: string): string => (path.startsWith("/") ? path : `/${pa
  *
  * @example
  * ```ts
+ * import * as FilePlatformMemory from "./FilePlatformMemory.ts"
  * const memory = FilePlatformMemory.make()
  * memory.mkdir("/srv/agent", { recursive: true })
  * memory.symlink("/etc/passwd", "/srv/agent/leak") // an attacker's link, for the connector to refuse
@@ -364,7 +365,7 @@ export const make = (options: Options = {}): MemoryFiles => {
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import * as FilePlatformMemory from "./connectors/FilePlatformMemory.ts"
+ * import * as FilePlatformMemory from "./FilePlatformMemory.ts"
  * const seeded = Effect.gen(function*() {
  *   const memory = yield* FilePlatformMemory.MemoryFilesService
  *   memory.mkdir("/srv/agent", { recursive: true })

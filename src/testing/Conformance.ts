@@ -5,16 +5,15 @@
  *
  * @example
  * ```ts
- * import { it } from "@effect/vitest"
+ * import { describe, it } from "@effect/vitest"
  * import { Effect } from "effect"
- * import { Journal, ReceiptStore } from "./mod.ts"
- * import { Conformance } from "./testing.ts"
+ * import { Journal } from "../../mod.ts"
+ * import { Conformance } from "../../testing.ts"
  *
- * const suite = <R>(checks: ReadonlyArray<Conformance.Check<R>>, provide: (e: Effect.Effect<void, Conformance.ConformanceFailure, R>) => Effect.Effect<void, Conformance.ConformanceFailure>) => {
- *   for (const check of checks) it.effect(check.name, () => provide(check.run))
- * }
- * suite(Conformance.receiptStore(Effect.sync(ReceiptStore.makeMemory)), (e) => e)
- * suite(Conformance.journal(Effect.sync(Journal.makeMemory)), (e) => e)
+ * // One test per check; provide what your `make` needs to each `check.run`.
+ * describe("my journal conforms", () => {
+ *   for (const check of Conformance.journal(Effect.sync(Journal.makeMemory))) it.effect(check.name, () => check.run)
+ * })
  * ```
  * @module
  */
@@ -42,8 +41,8 @@ export type { Subject as ReceiptStoreSubject } from "./_receiptStoreChecks.ts"
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { ReceiptStore } from "./mod.ts"
- * import { Conformance } from "./testing.ts"
+ * import { ReceiptStore } from "../../mod.ts"
+ * import { Conformance } from "../../testing.ts"
  * const checks = Conformance.receiptStore(Effect.sync(ReceiptStore.makeMemory))
  * ```
  */
@@ -59,8 +58,8 @@ export const receiptStore = <E, R>(make: Effect.Effect<Subject, E, R>): Readonly
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Journal } from "./mod.ts"
- * import { Conformance } from "./testing.ts"
+ * import { Journal } from "../../mod.ts"
+ * import { Conformance } from "../../testing.ts"
  * const checks = Conformance.journal(Effect.sync(Journal.makeMemory))
  * ```
  */
@@ -78,7 +77,7 @@ export const journal = <E, R, E2 = never, R2 = never>(
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Conformance, FakeKv } from "./testing.ts"
+ * import { Conformance, FakeKv } from "../../testing.ts"
  * const checks = Conformance.connector({
  *   make: (allowedActions) => Effect.sync(() => {
  *     const kv = FakeKv.make({ allowedActions })

@@ -22,7 +22,7 @@
  *
  * @example
  * ```ts
- * import { FakeKv } from "./testing.ts"
+ * import { FakeKv } from "../../testing.ts"
  * const kv = FakeKv.make({ allowedActions: ["get", "set"] })
  * kv.data.set("greeting", "hello")
  * kv.fail({ call: "write", reason: "RateLimited", retryAfter: "30 seconds" })
@@ -102,7 +102,7 @@ const RestoreArgs = Schema.Struct({ key: Key, value: Schema.NullOr(Schema.String
  *
  * @example
  * ```ts
- * import { FakeKv } from "./testing.ts"
+ * import { FakeKv } from "../../testing.ts"
  * const kv = FakeKv.make({ allowedActions: FakeKv.actionNames, kind: "crm" })
  * kv.data.set("contact:1", "Ada")
  * ```

@@ -6,8 +6,8 @@
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
- * import { Journal, StoreFaults } from "./testing.ts"
+ * import { Journal } from "../../mod.ts"
+ * import { StoreFaults } from "../../testing.ts"
  * const faults = StoreFaults.make()
  * const journal = StoreFaults.journal(Journal.makeMemory(), faults)
  * // the journal write of the next intent is lost: the run must not apply the action
@@ -67,6 +67,7 @@ const build: Record<NonNullable<Fault["reason"]>, (message: string) => StoreErro
  *
  * @example
  * ```ts
+ * import { StoreFaults } from "../../testing.ts"
  * const faults = StoreFaults.make()
  * faults.failNext({ operation: "put", reason: "Io", message: "disk full" })
  * ```
@@ -117,6 +118,8 @@ const guarded = <A, E, R>(
  *
  * @example
  * ```ts
+ * import { ReceiptStore } from "../../mod.ts"
+ * import { StoreFaults } from "../../testing.ts"
  * const faults = StoreFaults.make()
  * const store = StoreFaults.receiptStore(ReceiptStore.makeMemory(), faults)
  * ```
@@ -136,6 +139,8 @@ export const receiptStore = (store: ReceiptStoreService, controller: Controller)
  *
  * @example
  * ```ts
+ * import { Journal } from "../../mod.ts"
+ * import { StoreFaults } from "../../testing.ts"
  * const faults = StoreFaults.make()
  * const journal = StoreFaults.journal(Journal.makeMemory(), faults)
  * ```

@@ -12,8 +12,8 @@
  * import { assert, it } from "@effect/vitest"
  * import { Effect } from "effect"
  * import { TestClock } from "effect/testing"
- * import { Enact, ReceiptStore } from "./mod.ts"
- * import { FakeKv, Testing } from "./testing.ts"
+ * import { Enact, ReceiptStore } from "../../mod.ts"
+ * import { FakeKv, Testing } from "../../testing.ts"
  *
  * const kv = FakeKv.make({ allowedActions: ["set"] })
  * it.effect("a run is receipted with a deterministic id and time", () =>
@@ -51,7 +51,7 @@ export const layerJournal: Layer.Layer<Journal.Journal> = Journal.layerMemory
  *
  * @example
  * ```ts
- * import { Testing } from "./testing.ts"
+ * import { Testing } from "../../testing.ts"
  * const next = Testing.runIds("job")
  * next() // "job-1"
  * next() // "job-2"
@@ -92,7 +92,7 @@ export interface Harness {
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Testing } from "./testing.ts"
+ * import { Testing } from "../../testing.ts"
  * const program = Effect.gen(function*() {
  *   const { enact, faults, journal } = yield* Testing.make({ systems: {} })
  *   faults.failNext({ operation: "append", reason: "Io" })
@@ -127,8 +127,8 @@ export type Services = Enact.Enact | ReceiptStore.ReceiptStore | Journal.Journal
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Enact, ReceiptStore } from "./mod.ts"
- * import { Testing } from "./testing.ts"
+ * import { Enact, ReceiptStore } from "../../mod.ts"
+ * import { Testing } from "../../testing.ts"
  * const receipts = Effect.gen(function*() {
  *   yield* Enact.runAction({ system: "none", action: "noop", args: {}, user: "u" })
  *   return yield* (yield* ReceiptStore.ReceiptStore).list()

@@ -5,6 +5,7 @@
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
  * import { Journal } from "../../mod.ts"
  * import { journalChecks } from "./_journalChecks.ts"
  * const checks = journalChecks(Effect.sync(Journal.makeMemory))

@@ -4,6 +4,7 @@
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
  * import { ReceiptStore } from "../../mod.ts"
  * import { receiptStoreChecks } from "./_receiptStoreChecks.ts"
  * const checks = receiptStoreChecks(Effect.sync(ReceiptStore.makeMemory))
