@@ -212,15 +212,13 @@ export const make = (options: Options = {}): MemoryFiles => {
     return {
       stat: Effect.sync(() => Tree.statOf(tree, node)),
       location: Effect.sync(() => located(Tree.direntPath(tree, entry))),
-      readAll: Effect.suspend(() =>
-        run("read", name(), [], () => {
-          live("read")
-          if (mode !== "read") throw Tree.error("read", "EBADF")
-          if (node.type === "Directory") throw Tree.error("read", "EISDIR")
-          if (node.type === "Other") return new Uint8Array(0) // a FIFO without a writer: end of file at once
-          return node.data.slice()
-        })
-      ),
+      readAll: run("read", name(), [], () => {
+        live("read")
+        if (mode !== "read") throw Tree.error("read", "EBADF")
+        if (node.type === "Directory") throw Tree.error("read", "EISDIR")
+        if (node.type === "Other") return new Uint8Array(0) // a FIFO without a writer: end of file at once
+        return node.data.slice()
+      }),
       writeAll: (bytes) =>
         run("write", name(), [], () => {
           live("write")

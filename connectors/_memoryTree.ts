@@ -73,13 +73,13 @@ export const error = (operation: string, errno: string): FilePlatformError =>
 
 /** A fresh tree holding only its root directory `/`. */
 export const make = (options: { readonly dev?: bigint; readonly umask?: number } = {}): Tree => {
-  const tree: Tree = { root: undefined as unknown as Inode, dev: options.dev ?? 1n, umask: options.umask ?? 0o022, nextIno: 2n }
-  ;(tree as { root: Inode }).root = inode(tree, "Directory", 0o755)
-  return tree
+  const counter = { nextIno: 2n }
+  const root = inode(counter, "Directory", 0o755)
+  return Object.assign(counter, { root, dev: options.dev ?? 1n, umask: options.umask ?? 0o022 })
 }
 
-/** A new inode (not yet linked anywhere). */
-export const inode = (tree: Tree, type: EntryType, mode: number, extra: Partial<Pick<Inode, "target" | "special">> = {}): Inode => ({
+/** A new inode (not yet linked anywhere), numbered from the tree's counter. */
+export const inode = (tree: { nextIno: bigint }, type: EntryType, mode: number, extra: Partial<Pick<Inode, "target" | "special">> = {}): Inode => ({
   ino: tree.nextIno++,
   type,
   ...(extra.special === undefined ? {} : { special: extra.special }),

@@ -146,19 +146,14 @@ export const make = (options: Options): FakeKv => {
         (f.call === undefined || f.call === call.call) && (f.action === undefined || f.action === call.action) &&
         (f.key === undefined || f.key === call.key)
       )
+      const recordFailure = <B>(effect: Effect.Effect<B, ConnectorError.ConnectorError>) =>
+        Effect.tapError(effect, (e) => Effect.sync(() => record(e.reason._tag)))
       if (armed !== undefined) {
         if (--armed.left === 0) faults.splice(faults.indexOf(armed), 1)
-        const error = failure(armed.fault, call.action, call.key)
-        const fail = Effect.suspend(() => {
-          record(error.reason._tag)
-          return Effect.fail(error)
-        })
-        return armed.fault.applied === true ? Effect.andThen(body(), fail) : fail
+        const error = Effect.fail(failure(armed.fault, call.action, call.key))
+        return recordFailure(armed.fault.applied === true ? Effect.andThen(body(), error) : error)
       }
-      return body().pipe(
-        Effect.tap(() => Effect.sync(() => record("ok"))),
-        Effect.tapError((e: ConnectorError.ConnectorError) => Effect.sync(() => record(e.reason._tag)))
-      )
+      return recordFailure(Effect.tap(body(), () => Effect.sync(() => record("ok"))))
     })
 
   const read = (action: string, key: string) =>

@@ -1,7 +1,8 @@
 /**
  * The conformance checks of a connector (private; public through `Conformance.connector`). Per sample:
  * the allowlist is respected; nothing changes before the intent is journaled (so `prepare` changed
- * nothing); a reversible change is undone by rollback; a second run is already done; the inverse leaves
+ * nothing); a change made between `prepare` and `apply` is not overwritten; a reversible change is undone
+ * by rollback; a second run is already done; the inverse leaves
  * a target changed since the run alone (`Changed`), succeeds without change on a target already back to
  * its pre-state (a crash between the journal and the change), and never overwrites a changed target
  * whatever rollback data it is handed. Reads change nothing and journal nothing.
@@ -105,6 +106,20 @@ export const connectorChecks = <T, E, R>(scenario: Runs.Scenario<T, E, R>): Read
           const undone = yield* Runs.rollback(w, id("undo"))
           yield* Expect.that(undone.result.decision === "ROLLED_BACK", `Rollback: ${Runs.summary(undone)}`)
           yield* Expect.sameJson(yield* w.observe, before, "The target after rollback")
+        })),
+        check(`${label}: does not overwrite a target changed between its prepare and its apply`, Effect.gen(function*() {
+          const w = yield* world(sample)
+          const before = yield* w.observe
+          let changed: unknown = undefined
+          w.afterIntent(Effect.orDie(Effect.gen(function*() {
+            yield* w.interfere(sample)
+            changed = yield* w.observe
+          })))
+          const { step } = yield* Runs.act(w, sample, id("raced"))
+          yield* Expect.that(changed !== undefined, "The run never journaled an intent")
+          yield* Expect.that(!Expect.jsonEqual(changed, before), "interfere did not change what observe shows")
+          yield* Expect.that(!step.success, `The action succeeded over a change made after it prepared: ${Expect.show(step)}`)
+          yield* Expect.sameJson(yield* w.observe, changed, "The target changed between prepare and apply")
         })),
         check(`${label}: its inverse leaves a target changed since the run alone (Changed, nothing touched)`, Effect.gen(function*() {
           const w = yield* world(sample)

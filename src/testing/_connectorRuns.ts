@@ -20,6 +20,7 @@ import * as Crypto from "../Crypto.ts"
 import type { ActionResult, Json, Outcome, Receipt } from "../Model.ts"
 import * as ReceiptModule from "../Receipt.ts"
 import * as Signer from "../Signer.ts"
+import * as Journal from "../Journal.ts"
 import * as Expect from "./_expect.ts"
 import * as Testing from "./Testing.ts"
 
@@ -57,14 +58,33 @@ export interface Scenario<T, E = never, R = never> {
 export const SYSTEM = "target"
 const USER = "conformance@enact.test"
 
-/** A fresh world: the scenario's target and connector, Enact over them, and what the sample is. */
+/**
+ * A fresh world: the scenario's target and connector, and Enact over them. `afterIntent` arms an effect
+ * that runs once, right after the next intent reaches the journal: between `prepare` and `apply`.
+ */
 export const open = <T, E, R>(scenario: Scenario<T, E, R>, allowed: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const built = yield* Expect.unexpected(scenario.make(allowed), "The scenario's make failed")
-    const harness = yield* Expect.unexpected(Testing.make({ systems: { [SYSTEM]: built.connector } }), "Cannot build Enact")
-    const observe = Expect.unexpected(scenario.observe(built.target), "The scenario's observe failed")
-    const interfere = (sample: Sample) => Expect.unexpected(scenario.interfere(built.target, sample), "The scenario's interfere failed")
-    return { ...built, harness, observe, interfere }
+    const context = yield* Effect.context<R>()
+    let armed: Effect.Effect<void> | undefined
+    const memory = Journal.makeMemory()
+    const journal: Journal.JournalService = {
+      ...memory,
+      append: (runId, entries) =>
+        Effect.tap(memory.append(runId, entries), () => {
+          const hook = entries.some((e) => e.type === "intent") ? armed : undefined
+          armed = undefined
+          return hook ?? Effect.void
+        })
+    }
+    const harness = yield* Expect.unexpected(Testing.make({ systems: { [SYSTEM]: built.connector } }, { journal }), "Cannot build Enact")
+    const observe = Expect.unexpected(scenario.observe(built.target), "The scenario's observe failed").pipe(Effect.provide(context))
+    const interfere = (sample: Sample) =>
+      Expect.unexpected(scenario.interfere(built.target, sample), "The scenario's interfere failed").pipe(Effect.provide(context))
+    const afterIntent = (effect: Effect.Effect<void>) => {
+      armed = effect
+    }
+    return { ...built, harness, observe, interfere, afterIntent }
   })
 
 export type World = Effect.Success<ReturnType<typeof open>>

@@ -12,7 +12,7 @@ import * as Journal from "../../src/Journal.ts"
 import type { Json, Receipt } from "../../src/Model.ts"
 import * as ReceiptStore from "../../src/ReceiptStore.ts"
 import * as StoreError from "../../src/StoreError.ts"
-import { Conformance, FakeKv } from "../../testing.ts"
+import { Conformance } from "../../testing.ts"
 
 /** Runs every check; the names of the failing ones, with their messages. */
 const failing = <R>(checks: ReadonlyArray<Conformance.Check<R>>) =>
@@ -178,6 +178,7 @@ describe("the connector suite catches", () => {
     readonly refusesPreState?: boolean
     readonly missingInverse?: boolean
     readonly unsampledAction?: boolean
+    readonly blindApply?: boolean
   }) => (allowedActions: ReadonlyArray<string>) =>
     Effect.sync(() => {
       const data = new Map<string, string>([["a", "0"]])
@@ -192,9 +193,12 @@ describe("the connector suite catches", () => {
               return {
                 alreadyDone: flaws.neverAlreadyDone === true ? false : previous === value,
                 rollback: { action: flaws.missingInverse === true ? "undo" : "restore", args: { key, value: previous, expected: value } },
-                apply: Effect.sync(() => {
+                apply: Effect.suspend(() => {
+                  if (flaws.blindApply !== true && (data.get(key) ?? null) !== previous) {
+                    return Effect.fail(ConnectorError.conflict("flawed", "set", "changed since prepare"))
+                  }
                   data.set(key, value)
-                  return { key }
+                  return Effect.succeed({ key })
                 })
               }
             })),
@@ -225,11 +229,9 @@ describe("the connector suite catches", () => {
     samples: [{ action: "set", args: { key: "a", value: "1" } }]
   })
 
-  it.effect("nothing in an honest connector (and nothing in the kit's fake)", () =>
+  it.effect("nothing in an honest connector", () =>
     Effect.gen(function*() {
       assert.deepStrictEqual([...(yield* failing(Conformance.connector(scenario(flawed({}))))).keys()], [])
-      const fake = FakeKv.make({ allowedActions: ["set"] })
-      assert.strictEqual(fake.pendingFaults(), 0)
     }))
 
   it.effect("an inverse that does not compare before it swaps", () =>
@@ -243,6 +245,13 @@ describe("the connector suite catches", () => {
       assertCaught(f, ["never overwrites a changed target, whatever rollback data"])
       assert.strictEqual(f.size, 1, [...f.keys()].join(" | "))
       assert.include([...f.values()][0], "'expected' missing")
+    }))
+
+  it.effect("an apply that overwrites what changed after prepare", () =>
+    Effect.gen(function*() {
+      const f = yield* failing(Conformance.connector(scenario(flawed({ blindApply: true }))))
+      assertCaught(f, ["between its prepare and its apply"])
+      assert.strictEqual(f.size, 1, [...f.keys()].join(" | "))
     }))
 
   it.effect("a prepare that writes, a second run that is never already done, and an inverse that refuses the pre-state", () =>
