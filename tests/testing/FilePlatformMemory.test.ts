@@ -226,4 +226,19 @@ describe("FilePlatformMemory hooks and faults drive the real connector", () => {
       const late = yield* Effect.flip(kept.list)
       assert.strictEqual(late.detail, "EBADF", "a handle used after its scope closed")
     }))
+
+  it.effect("layer provides the platform and its files together, fresh for each build", () =>
+    Effect.gen(function*() {
+      const written = Effect.gen(function*() {
+        const memory = yield* FilePlatformMemory.MemoryFilesService
+        memory.mkdir("/srv/agent", { recursive: true })
+        const files = yield* FileSystem.make({ root: "/srv/agent", allowedActions: ["write_file"] })
+        yield* act(files, "write_file", { path: "note.md", content: "hi" })
+        return memory.readdir("/srv/agent")
+      }).pipe(Effect.provide(FilePlatformMemory.layer()))
+      assert.deepStrictEqual(yield* written, ["note.md"])
+      assert.deepStrictEqual(yield* written, ["note.md"], "a second build starts from an empty tree")
+      const racy = yield* Effect.flip(FileSystem.make({ root: "/", allowedActions: [] }).pipe(Effect.provide(FilePlatformMemory.layer({ raceFree: false }))))
+      assert.strictEqual(racy.reason._tag, "Forbidden", "a platform that says it is not race-free is refused, as on other systems")
+    }))
 })
