@@ -77,7 +77,7 @@ export const makeMemory = (): ReceiptStoreService => {
   const receipts = new Map<string, string>()
   const decode = (text: string): Receipt => JSON.parse(text) as Receipt
   return {
-    put: (receipt) => {
+    put: (receipt) => Effect.suspend(() => {
       if (!StoreError.isValidRunId(receipt.run_id)) return Effect.fail(StoreError.invalidRunId(receipt.run_id))
       if (receipts.has(receipt.run_id)) {
         return Effect.fail(StoreError.alreadyExists(`Receipt ${receipt.run_id} already exists`))
@@ -86,12 +86,12 @@ export const makeMemory = (): ReceiptStoreService => {
       if (!encoded.ok) return Effect.fail(StoreError.corrupt(`Receipt ${receipt.run_id} ${encoded.problem}`))
       receipts.set(receipt.run_id, encoded.text)
       return Effect.void
-    },
-    get: (runId) => {
+    }),
+    get: (runId) => Effect.suspend(() => {
       if (!StoreError.isValidRunId(runId)) return Effect.fail(StoreError.invalidRunId(runId))
       const text = receipts.get(runId)
       return Effect.succeed(text === undefined ? Option.none() : Option.some(decode(text)))
-    },
+    }),
     ids: () => Effect.sync(() => [...receipts.keys()].sort()),
     list: (filter = {}) =>
       Effect.sync(() => newestFirst([...receipts.values()].map(decode).filter((r) => matches(r, filter)), filter.limit))

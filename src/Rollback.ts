@@ -229,9 +229,11 @@ const planOf = (actions: ReadonlyArray<ActionResult>, skip: Set<number>): Readon
   const steps: Array<PlannedStep> = []
   for (let i = actions.length - 1; i >= 0; i--) {
     const a = actions[i]!
-    if (!a.success || a.already_done || skip.has(i)) continue
+    // A step that failed after it was journaled may still have taken effect (its answer was lost): it is
+    // undone too. Its inverse compares before it swaps, so a change that never landed is left as it is.
+    if (a.already_done || skip.has(i)) continue
     const rb: RollbackData | null = a.rollback_data
-    if (rb === null) continue // read-only action: nothing to undo
+    if (rb === null) continue // read-only, or refused before it ran: nothing to undo
     steps.push({
       step: i,
       system: a.system,
@@ -239,7 +241,9 @@ const planOf = (actions: ReadonlyArray<ActionResult>, skip: Set<number>): Readon
       inverse: rb.action,
       args: rb.args,
       irreversible: rb.irreversible === true,
-      manual: rb.irreversible === true ? rb.manual ?? `Undo '${a.action}' on '${a.system}' by hand` : null
+      manual: rb.irreversible === true
+        ? `${a.success ? "" : "The step failed, but may have taken effect. "}${rb.manual ?? `Undo '${a.action}' on '${a.system}' by hand`}`
+        : null
     })
   }
   return steps

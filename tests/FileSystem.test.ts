@@ -1,22 +1,19 @@
 /**
  * The filesystem connector's actions, inverses, construction and static jail: what a user of each action
- * gets, with real files. Races and hostile swaps are in FileSystemRace/FileSystemJail tests;
- * compare-before-swap rollback in FileSystemRollback tests.
+ * gets, with real files and, the same tests, on the in-memory platform of `testing.ts`. Races and hostile
+ * swaps are in FileSystemRace/FileSystemJail tests; compare-before-swap rollback in FileSystemRollback tests.
  */
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import * as fsp from "node:fs/promises"
-import * as nodePath from "node:path"
-import * as FilePlatformNode from "../connectors/FilePlatformNode.ts"
 import * as FileSystem from "../connectors/FileSystem.ts"
 import { makeNode } from "../connectors/FileSystemNode.ts"
 import { definitionOf } from "./support/connectorAccess.ts"
 import { act, failure, fileState, prepare, reason, sandbox, SECRET, undo } from "./support/fsSandbox.ts"
-import { readBytes, snapshot, writeText } from "./support/tempDir.ts"
+import { Disk, nodeWorld, readBytes, snapshot, worlds, writeText } from "./support/fsWorld.ts"
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text)
 
-layer(FilePlatformNode.layer)("FileSystem connector", (it) => {
+for (const world of worlds) layer(world.layer)(`FileSystem connector (${world.name} platform)`, (it) => {
   describe("actions", () => {
     it.effect("read_file returns the text of a file under the root", () =>
       Effect.gen(function*() {
@@ -67,7 +64,8 @@ layer(FilePlatformNode.layer)("FileSystem connector", (it) => {
         const { files, root } = yield* sandbox()
         const original = "\uFEFFline one\r\nline two ✓ no trailing newline"
         yield* writeText(root, "doc.txt", original)
-        yield* Effect.promise(() => fsp.chmod(nodePath.join(root, "doc.txt"), 0o640))
+        const { files: disk } = yield* Disk
+        disk.chmod(`${root}/doc.txt`, 0o640)
         const prepared = yield* prepare(files, "write_file", { path: "doc.txt", content: "replaced" })
         assert.deepStrictEqual(yield* readBytes(root, "doc.txt"), encode(original), "prepare changes nothing")
         assert.deepStrictEqual(prepared.rollback, {
@@ -76,8 +74,7 @@ layer(FilePlatformNode.layer)("FileSystem connector", (it) => {
         })
         yield* prepared.apply
         assert.deepStrictEqual(yield* readBytes(root, "doc.txt"), encode("replaced"))
-        const stat = yield* Effect.promise(() => fsp.stat(nodePath.join(root, "doc.txt")))
-        assert.strictEqual(stat.mode & 0o777, 0o640, "the atomic write keeps the file's permissions")
+        assert.strictEqual(disk.stat(`${root}/doc.txt`)?.mode, 0o640, "the atomic write keeps the file's permissions")
         assert.deepStrictEqual(yield* undo(files, prepared.rollback), { path: "doc.txt", restored: true })
         assert.deepStrictEqual(yield* readBytes(root, "doc.txt"), encode(original))
         assert.deepStrictEqual(yield* undo(files, prepared.rollback), {
@@ -93,11 +90,12 @@ layer(FilePlatformNode.layer)("FileSystem connector", (it) => {
       Effect.gen(function*() {
         const { files, root } = yield* sandbox()
         yield* writeText(root, "same.txt", "same")
-        const inode = (yield* Effect.promise(() => fsp.stat(nodePath.join(root, "same.txt")))).ino
+        const { files: disk } = yield* Disk
+        const inode = disk.stat(`${root}/same.txt`)?.ino
         const r = yield* act(files, "write_file", { path: "same.txt", content: "same" })
         assert.isTrue(r.alreadyDone)
         assert.isNull(r.rollback)
-        assert.strictEqual((yield* Effect.promise(() => fsp.stat(nodePath.join(root, "same.txt")))).ino, inode)
+        assert.strictEqual(disk.stat(`${root}/same.txt`)?.ino, inode)
       }))
 
     it.effect("delete_file captures the content and restore_file brings it back; deleting twice is alreadyDone", () =>
@@ -105,7 +103,8 @@ layer(FilePlatformNode.layer)("FileSystem connector", (it) => {
         const { files, root } = yield* sandbox()
         const original = "keep me\n\ttabbed ünïcode"
         yield* writeText(root, "dir/gone.txt", original)
-        yield* Effect.promise(() => fsp.chmod(nodePath.join(root, "dir/gone.txt"), 0o600))
+        const { files: disk } = yield* Disk
+        disk.chmod(`${root}/dir/gone.txt`, 0o600)
         const r = yield* act(files, "delete_file", { path: "dir/gone.txt" })
         assert.isFalse(r.alreadyDone)
         assert.deepStrictEqual(r.rollback, {
@@ -116,11 +115,10 @@ layer(FilePlatformNode.layer)("FileSystem connector", (it) => {
         const again = yield* act(files, "delete_file", { path: "dir/gone.txt" })
         assert.isTrue(again.alreadyDone)
         assert.isNull(again.rollback)
-        yield* Effect.promise(() => fsp.rm(nodePath.join(root, "dir"), { recursive: true }))
+        disk.rm(`${root}/dir`, { recursive: true })
         assert.deepStrictEqual(yield* undo(files, r.rollback), { path: "dir/gone.txt", restored: true })
         assert.deepStrictEqual(yield* readBytes(root, "dir/gone.txt"), encode(original), "parents are recreated")
-        const stat = yield* Effect.promise(() => fsp.stat(nodePath.join(root, "dir/gone.txt")))
-        assert.strictEqual(stat.mode & 0o777, 0o600, "the restored file gets its permissions back")
+        assert.strictEqual(disk.stat(`${root}/dir/gone.txt`)?.mode, 0o600, "the restored file gets its permissions back")
       }))
 
     it.effect("apply refuses when the file changed between prepare and apply", () =>
@@ -188,23 +186,13 @@ layer(FilePlatformNode.layer)("FileSystem connector", (it) => {
     it.effect("make fails on a missing root or a root that is a file", () =>
       Effect.gen(function*() {
         const { base, outside } = yield* sandbox()
-        const missing = yield* Effect.flip(FileSystem.make({ root: nodePath.join(base, "nope"), allowedActions: [] }))
+        const missing = yield* Effect.flip(FileSystem.make({ root: `${base}/nope`, allowedActions: [] }))
         assert.strictEqual(missing.reason._tag, "NotFound")
         const file = yield* Effect.flip(
-          FileSystem.make({ root: nodePath.join(outside, "secret.txt"), allowedActions: [], kind: "docs" })
+          FileSystem.make({ root: `${outside}/secret.txt`, allowedActions: [], kind: "docs" })
         )
         assert.strictEqual(file.reason._tag, "Conflict")
         assert.strictEqual(file.system, "docs")
-      }))
-
-    it.effect("makeNode builds a working connector synchronously and throws a clear Error for a missing root", () =>
-      Effect.gen(function*() {
-        const { base, root } = yield* sandbox()
-        const files = makeNode({ root, allowedActions: ["write_file"] })
-        assert.isTrue(files.allowedActions.has("write_file"))
-        yield* act(files, "write_file", { path: "n.txt", content: "node" })
-        assert.deepStrictEqual(yield* readBytes(root, "n.txt"), encode("node"))
-        assert.throws(() => makeNode({ root: nodePath.join(base, "nope"), allowedActions: [] }), /does not exist/)
       }))
   })
 
@@ -256,9 +244,10 @@ layer(FilePlatformNode.layer)("FileSystem connector", (it) => {
     it.effect("refuses a symlink inside the root that points outside: reading, writing and deleting through it", () =>
       Effect.gen(function*() {
         const { base, files, outside, root } = yield* sandbox()
-        yield* Effect.promise(() => fsp.symlink(nodePath.join(outside, "secret.txt"), nodePath.join(root, "leak.txt")))
-        yield* Effect.promise(() => fsp.symlink("../outside/secret.txt", nodePath.join(root, "relative-leak.txt")))
-        yield* Effect.promise(() => fsp.symlink(nodePath.join(base, "gone"), nodePath.join(root, "dangling.txt")))
+        const { files: disk } = yield* Disk
+        disk.symlink(`${outside}/secret.txt`, `${root}/leak.txt`)
+        disk.symlink("../outside/secret.txt", `${root}/relative-leak.txt`)
+        disk.symlink(`${base}/gone`, `${root}/dangling.txt`)
         const before = yield* snapshot(base)
         for (const path of ["leak.txt", "relative-leak.txt", "dangling.txt"]) {
           const read = yield* failure(act(files, "read_file", { path }))
@@ -273,7 +262,7 @@ layer(FilePlatformNode.layer)("FileSystem connector", (it) => {
     it.effect("refuses writing through a symlinked directory that points outside", () =>
       Effect.gen(function*() {
         const { base, files, outside, root } = yield* sandbox()
-        yield* Effect.promise(() => fsp.symlink(outside, nodePath.join(root, "linkdir")))
+        ;(yield* Disk).files.symlink(outside, `${root}/linkdir`)
         const before = yield* snapshot(base)
         for (const path of ["linkdir/new.txt", "linkdir/secret.txt", "linkdir/deeper/x.txt"]) {
           assert.strictEqual(yield* reason(act(files, "write_file", { path, content: "pwned" })), "Forbidden")
@@ -290,8 +279,9 @@ layer(FilePlatformNode.layer)("FileSystem connector", (it) => {
       Effect.gen(function*() {
         const { files, root } = yield* sandbox()
         yield* writeText(root, "real/target.txt", "inside")
-        yield* Effect.promise(() => fsp.chmod(nodePath.join(root, "real/target.txt"), 0o644))
-        yield* Effect.promise(() => fsp.symlink("real", nodePath.join(root, "alias")))
+        const { files: disk } = yield* Disk
+        disk.chmod(`${root}/real/target.txt`, 0o644)
+        disk.symlink("real", `${root}/alias`)
         const read = yield* act(files, "read_file", { path: "alias/target.txt" })
         assert.deepStrictEqual(read.output, { path: "real/target.txt", content: "inside" })
         const write = yield* act(files, "write_file", { path: "alias/target.txt", content: "changed" })
@@ -303,4 +293,16 @@ layer(FilePlatformNode.layer)("FileSystem connector", (it) => {
         assert.deepStrictEqual(yield* readBytes(root, "real/target.txt"), encode("inside"))
       }))
   })
+})
+
+layer(nodeWorld)("FileSystemNode.makeNode", (it) => {
+  it.effect("builds a working connector synchronously and throws a clear Error for a missing root", () =>
+    Effect.gen(function*() {
+      const { base, root } = yield* sandbox()
+      const files = makeNode({ root, allowedActions: ["write_file"] })
+      assert.isTrue(files.allowedActions.has("write_file"))
+      yield* act(files, "write_file", { path: "n.txt", content: "node" })
+      assert.deepStrictEqual(yield* readBytes(root, "n.txt"), encode("node"))
+      assert.throws(() => makeNode({ root: `${base}/nope`, allowedActions: [] }), /does not exist/)
+    }))
 })

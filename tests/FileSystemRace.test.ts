@@ -11,11 +11,11 @@ import { spawn } from "node:child_process"
 import * as fsp from "node:fs/promises"
 import * as nodePath from "node:path"
 import { fileURLToPath } from "node:url"
-import * as FilePlatformNode from "../connectors/FilePlatformNode.ts"
 import type { Connector } from "../src/Connector.ts"
 import type { ConnectorError } from "../src/ConnectorError.ts"
 import type { Json } from "../src/Model.ts"
 import { act, fileState, sandbox, SECRET, undo } from "./support/fsSandbox.ts"
+import { nodeWorld } from "./support/fsWorld.ts"
 import { snapshot, writeText } from "./support/tempDir.ts"
 
 declare const Deno: unknown
@@ -124,5 +124,5 @@ describe("FileSystem jail under a racing process", () => {
       assert.isAbove(counts["read"]!.refused, 0)
       assert.isAbove(counts["write"]!.ok, 0)
       assert.isAbove(counts["list"]!.ok, 0)
-    }).pipe(Effect.scoped, Effect.provide(FilePlatformNode.layer)), 60_000)
+    }).pipe(Effect.scoped, Effect.provide(nodeWorld)), 60_000)
 })

@@ -265,7 +265,9 @@ describe("rollback", () => {
       assert.strictEqual(run.result.decision, "PARTIAL")
       assert.deepStrictEqual(run.receipt.actions_taken.map((a) => [a.action, a.success]), [["set", true], ["set", true], ["fail", false]])
       const plan = yield* enact.rollbackPlan(run.receipt.run_id)
-      assert.deepStrictEqual(plan.steps.map((s) => s.step), [1, 0], "the failed action is not undone")
+      // The failed step may have taken effect before its answer was lost, so it is undone too: its inverse
+      // compares before it swaps and, finding the key as it was before the run, changes nothing.
+      assert.deepStrictEqual(plan.steps.map((s) => s.step), [2, 1, 0])
       const rb = yield* enact.rollback(run.receipt.run_id)
       assert.strictEqual(rb.result.decision, "ROLLED_BACK")
       assert.deepStrictEqual(stateOf(kv.data), { a: "0" })

@@ -1,6 +1,7 @@
 /**
- * Builds an Enact instance for core tests from plain in-memory services, and hands the services back so
- * a test can look inside the store and the journal.
+ * Builds an Enact instance for core tests with the testing kit (`Testing.make`: memory stores, WebCrypto,
+ * the kit's test secret, run ids `run-1`, `run-2`, …), and hands the services back so a test can look
+ * inside the store and the journal. Kept for the tests written before the kit; new tests use `testing.ts`.
  *
  * @example
  * ```ts
@@ -14,16 +15,17 @@
  */
 import { Effect, Schema } from "effect"
 import type { Scope } from "effect"
-import * as Enact from "../../src/Enact.ts"
-import * as Journal from "../../src/Journal.ts"
+import type * as Enact from "../../src/Enact.ts"
+import type * as Journal from "../../src/Journal.ts"
 import type { Json, Receipt } from "../../src/Model.ts"
-import * as ReceiptStore from "../../src/ReceiptStore.ts"
+import type * as ReceiptStore from "../../src/ReceiptStore.ts"
 import * as Crypto from "../../src/Crypto.ts"
 import * as Signer from "../../src/Signer.ts"
 import * as Workflow from "../../src/Workflow.ts"
+import { Testing } from "../../testing.ts"
 
-/** The HMAC secret the test signer uses (36 characters). */
-export const SECRET = "enact-test-secret-0123456789-abcdefg"
+/** The HMAC secret the test signer uses: the kit's. */
+export const SECRET = Testing.SECRET
 
 /** The test signer. */
 export const makeSigner = (secret: string = SECRET) => Signer.makeHmac({ secret }).pipe(Effect.provide(Crypto.layerWebCrypto))
@@ -35,7 +37,7 @@ export interface Harness {
   readonly signer: Signer.SignerService
 }
 
-/** Builds Enact over fresh in-memory services (or the ones given). */
+/** Builds Enact over fresh in-memory services (or the ones given), with `Testing.make`. */
 export const setup = (
   config: Enact.Config,
   services: {
@@ -43,19 +45,7 @@ export const setup = (
     readonly journal?: Journal.JournalService
     readonly signer?: Signer.SignerService
   } = {}
-): Effect.Effect<Harness, Signer.SignerError, Scope.Scope> =>
-  Effect.gen(function*() {
-    const store = services.store ?? ReceiptStore.makeMemory()
-    const journal = services.journal ?? Journal.makeMemory()
-    const signer = services.signer ?? (yield* makeSigner())
-    const enact = yield* Enact.make(config).pipe(
-      Effect.provideService(ReceiptStore.ReceiptStore, store),
-      Effect.provideService(Journal.Journal, journal),
-      Effect.provideService(Signer.Signer, signer),
-      Effect.provide(Crypto.layerWebCrypto)
-    )
-    return { enact, store, journal, signer }
-  })
+): Effect.Effect<Harness, Signer.SignerError, Scope.Scope> => Testing.make(config, services)
 
 /** The payload of the `set_many` workflow: key/value pairs set in order on the system `system`. */
 export const SetMany = Schema.Struct({

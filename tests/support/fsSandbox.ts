@@ -1,7 +1,8 @@
 /**
  * Shared set-up for the filesystem connector tests: a root to work in next to an `outside` directory
- * holding a secret the jail must protect, and helpers that drive a connector the way the executor and
- * rollback do (through `definitionOf`, never the connector object itself).
+ * holding a secret the jail must protect, on the disk of the current test (`Disk`: the real one or the
+ * memory tree), and helpers that drive a connector the way the executor and rollback do (through
+ * `definitionOf`, never the connector object itself).
  *
  * @example
  * ```ts
@@ -17,15 +18,13 @@
 import { Effect } from "effect"
 import type { Scope } from "effect"
 import { createHash } from "node:crypto"
-import * as fsp from "node:fs/promises"
-import * as nodePath from "node:path"
 import type { FilePlatform } from "../../connectors/FilePlatform.ts"
 import * as FileSystem from "../../connectors/FileSystem.ts"
 import type { Connector, Prepared } from "../../src/Connector.ts"
 import type { ConnectorError } from "../../src/ConnectorError.ts"
 import type { Json, RollbackData } from "../../src/Model.ts"
 import { definitionOf } from "./connectorAccess.ts"
-import { tempDir, writeText } from "./tempDir.ts"
+import { Disk } from "./fsWorld.ts"
 
 /** The secret kept outside the root. */
 export const SECRET = "top secret outside the root\n"
@@ -36,14 +35,16 @@ export const sandbox = (
 ): Effect.Effect<
   { readonly base: string; readonly root: string; readonly outside: string; readonly files: Connector },
   ConnectorError,
-  Scope.Scope | FilePlatform
+  Scope.Scope | FilePlatform | Disk
 > =>
   Effect.gen(function*() {
-    const base = yield* tempDir("enact-fs-")
-    const root = nodePath.join(base, "root")
-    const outside = nodePath.join(base, "outside")
-    yield* Effect.promise(() => fsp.mkdir(root))
-    yield* writeText(outside, "secret.txt", SECRET)
+    const disk = yield* Disk
+    const base = yield* disk.base
+    const root = `${base}/root`
+    const outside = `${base}/outside`
+    disk.files.mkdir(root)
+    disk.files.mkdir(outside)
+    disk.files.writeFile(`${outside}/secret.txt`, SECRET)
     const files = yield* FileSystem.make({ allowedActions: FileSystem.actionNames, ...options, root })
     return { base, root, outside, files }
   })
