@@ -22,6 +22,7 @@ import type { PolicyContext } from "./WorkflowContext.ts"
 export interface Verdict {
   readonly passed: boolean
   readonly reason: string
+  readonly redact?: ReadonlyArray<string> | undefined
 }
 
 /** A policy check: synchronous, or an Effect for checks that read systems. */
