@@ -18,7 +18,6 @@
  * @module
  */
 import pkg from "node-sql-parser/build/postgresql.js"
-import { readString, readStrings } from "./_payload.ts"
 
 const { Parser } = pkg
 const parser = new Parser()
@@ -437,40 +436,6 @@ export const makeMatcher = (tables: ReadonlyArray<string>, searchPath?: Readonly
       return undefined
     }
   }
-}
-
-/**
- * Finds the first matched table in `payload.table` or `payload.sql`: `Found` (the name as written and
- * where it was seen), `Fail` for unreadable input (a wrong type, unparseable SQL), undefined for none.
- */
-export const findTable = (
-  payload: unknown,
-  matcher: TableMatcher
-): { readonly _tag: "Fail"; readonly reason: string } | { readonly _tag: "Found"; readonly table: string; readonly where: string } | undefined => {
-  const table = readStrings(payload, "table")
-  if (table._tag === "Invalid") return { _tag: "Fail", reason: table.reason }
-  if (table._tag === "Present") {
-    for (const t of table.value) {
-      const parsed = parseTableName(t)
-      if (typeof parsed === "string") return { _tag: "Fail", reason: `payload.table ${parsed}` }
-      const hit = matcher.match(parsed)
-      if (hit !== undefined) return { _tag: "Found", table: t, where: "payload.table" }
-    }
-  }
-  const sql = readString(payload, "sql")
-  if (sql._tag === "Invalid") return { _tag: "Fail", reason: sql.reason }
-  if (sql._tag === "Present") {
-    const parsed = parse(sql.value)
-    if (parsed._tag === "Error") return { _tag: "Fail", reason: `${parsed.reason}; refusing to run it (fail closed)` }
-    for (const statement of parsed.statements) {
-      for (const ref of tablesOf(statement)) {
-        if (matcher.match(ref) !== undefined) {
-          return { _tag: "Found", table: showTable(ref), where: `the SQL (${label(statement)})` }
-        }
-      }
-    }
-  }
-  return undefined
 }
 
 // ---------------------------------------------------------------------------------------------------
