@@ -194,3 +194,53 @@ export const windowMillis = (policy: string, window: Duration.Input): number => 
   }
   return ms
 }
+
+/** Most values `walkEntries` visits. */
+export const MAX_ENTRIES = 100_000
+
+/** One visited value: its path (`payload.content.Credentials[0]`), the object key it sits under, and the value. */
+export interface Entry {
+  readonly path: string
+  readonly key: string | undefined
+  readonly value: unknown
+}
+
+/**
+ * Visits every value under `root` (itself first), depth first, with its path and key, until `visit`
+ * returns true. Strings count towards `maxChars` (keys included), and values towards `MAX_ENTRIES`: past
+ * either the walk stops with "too-large". Nesting past `MAX_DEPTH` stops it with "too-deep", a throwing
+ * getter with "unreadable" (callers fail closed on all three). Iterative, so deep payloads cannot overflow
+ * the stack.
+ */
+export const walkEntries = (
+  root: unknown,
+  rootPath: string,
+  visit: (entry: Entry) => boolean,
+  maxChars = Number.POSITIVE_INFINITY
+): "found" | "done" | "too-deep" | "too-large" | "unreadable" => {
+  const stack: Array<readonly [Entry, number]> = [[{ path: rootPath, key: undefined, value: root }, 0]]
+  let chars = 0
+  let entries = 0
+  try {
+    while (stack.length > 0) {
+      const [entry, depth] = stack.pop()!
+      const v = entry.value
+      if (typeof v === "string") chars += v.length
+      if (entry.key !== undefined) chars += entry.key.length
+      if (chars > maxChars || ++entries > MAX_ENTRIES) return "too-large"
+      if (visit(entry)) return "found"
+      if (typeof v !== "object" || v === null) continue
+      if (depth >= MAX_DEPTH) return "too-deep"
+      const children: Array<readonly [Entry, number]> = []
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) children.push([{ path: `${entry.path}[${i}]`, key: undefined, value: v[i] }, depth + 1])
+      } else {
+        for (const [k, x] of Object.entries(v)) children.push([{ path: `${entry.path}.${k}`, key: k, value: x }, depth + 1])
+      }
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!)
+    }
+  } catch {
+    return "unreadable"
+  }
+  return "done"
+}

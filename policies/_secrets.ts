@@ -1,17 +1,26 @@
 /**
- * Known secret formats (private), shared by `dont_commit_api_keys`, `dont_copy_api_keys` and
- * `block_grep_secret_patterns`. Deliberately vendor formats only (low false positives): OpenAI and
- * Anthropic `sk-…`, GitHub `ghp_/gho_/ghu_/ghs_/ghr_/github_pat_…`, Slack `xox[abposr]-…`, AWS
- * `AKIA/ASIA…` and assigned secret access keys, Google `AIza…` and `ya29.…`, Stripe live keys, and PEM private key blocks. All the
- * patterns are compiled once into one regular expression, so a scan is a single pass over the text.
+ * Secret detection (private), shared by the credential policies and `dont_commit_api_keys`.
+ *
+ * `findSecret` knows vendor formats only (low false positives): OpenAI and Anthropic `sk-…`, GitHub
+ * `ghp_/gho_/ghu_/ghs_/ghr_/github_pat_…`, GitLab `glpat-…`, Slack `xox[abposr]-…` and webhooks, AWS
+ * `AKIA/ASIA…` and assigned secret access keys, Google `AIza…` and `ya29.…`, Stripe live keys, npm, PyPI,
+ * Hugging Face, SendGrid, Twilio, DigitalOcean, Shopify, Databricks, Telegram bot tokens and PEM private key
+ * blocks, compiled into one regular expression (one pass).
+ *
+ * `scanText` adds the shapes a credential takes without a vendor prefix (`_secretShapes.ts`): key-value
+ * assignments (`"SecretAccessKey": "…"`, `client_secret=…`, `DB_PASSWORD=…`), `Authorization: Bearer …`,
+ * connection strings with a password, JSON Web Tokens, and high-entropy tokens right after a credential
+ * word. It returns each secret's kind, position and text, so policies can redact the text from receipts
+ * while their reasons name only the kind and position.
  *
  * @example
  * ```ts
- * findSecret("key = AKIAABCDEFGHIJKLMNOP") // "AWS access key id"
- * findSecret("nothing to see")             // undefined
+ * findSecret("key = AKIAABCDEFGHIJKLMNOP")                  // "AWS access key id"
+ * scanText('{"client_secret": "9f8e7d6c5b4a39281706"}')[0] // { kind: "client secret", value: "9f8e7d6c5b4a39281706", index: 19 }
  * ```
  * @module
  */
+import * as Shapes from "./_secretShapes.ts"
 
 /** A secret format: a name for reasons and a regular expression source without capture groups. */
 interface SecretKind {
@@ -21,32 +30,75 @@ interface SecretKind {
 
 /** The secret formats, most specific first. */
 export const SECRET_KINDS: ReadonlyArray<SecretKind> = [
-  { name: "private key block", source: String.raw`-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----` },
+  { name: "private key block", source: String.raw`-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----` },
   {
     name: "OpenAI/Anthropic API key",
     source: String.raw`(?<![A-Za-z0-9_-])sk-(?:(?:proj|svcacct|admin|ant)-[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{20,})`
   },
   { name: "GitHub token", source: String.raw`(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{36,}` },
   { name: "GitHub fine-grained token", source: String.raw`(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{22,}` },
+  { name: "GitLab token", source: String.raw`(?<![A-Za-z0-9])glpat-[A-Za-z0-9_-]{20,}` },
   { name: "Slack token", source: String.raw`(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10,}` },
+  { name: "Slack webhook URL", source: String.raw`hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,}` },
   { name: "AWS access key id", source: String.raw`(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Z])` },
   {
     name: "AWS secret access key",
-    source: String.raw`(?:aws|AWS|Aws)_?(?:secret|SECRET|Secret)_?(?:access|ACCESS|Access)_?(?:key|KEY|Key)["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])`
+    source: String.raw`(?:aws|AWS|Aws)_?(?:secret|SECRET|Secret)_?(?:access|ACCESS|Access)_?(?:key|KEY|Key)["']?\s{0,8}[:=]\s{0,8}["']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])`
   },
   { name: "Google API key", source: String.raw`(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}` },
   { name: "Google OAuth token", source: String.raw`(?<![A-Za-z0-9])ya29\.[0-9A-Za-z_-]{30,}` },
-  { name: "Stripe live key", source: String.raw`(?<![A-Za-z0-9])(?:sk|rk)_live_[0-9A-Za-z]{20,}` }
+  { name: "Stripe live key", source: String.raw`(?<![A-Za-z0-9])(?:sk|rk)_live_[0-9A-Za-z]{20,}` },
+  { name: "npm token", source: String.raw`(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}` },
+  { name: "PyPI token", source: String.raw`(?<![A-Za-z0-9])pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{40,}` },
+  { name: "Hugging Face token", source: String.raw`(?<![A-Za-z0-9])hf_[A-Za-z]{34}(?![A-Za-z0-9])` },
+  { name: "SendGrid API key", source: String.raw`(?<![A-Za-z0-9])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}` },
+  { name: "Twilio API key", source: String.raw`(?<![A-Za-z0-9])SK[0-9a-f]{32}(?![0-9a-f])` },
+  { name: "DigitalOcean token", source: String.raw`(?<![A-Za-z0-9])do[por]_v1_[a-f0-9]{64}` },
+  { name: "Shopify token", source: String.raw`(?<![A-Za-z0-9])shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}` },
+  { name: "Databricks token", source: String.raw`(?<![A-Za-z0-9])dapi[a-f0-9]{32}(?![a-f0-9])` },
+  { name: "Telegram bot token", source: String.raw`(?<![0-9])[0-9]{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])` }
 ]
 
 const COMBINED = new RegExp(SECRET_KINDS.map((k) => `(${k.source})`).join("|"))
+const COMBINED_G = new RegExp(COMBINED.source, "g")
 
-/** The name of the first known secret format found in `text`, or `undefined`. Never returns the secret. */
+const kindOf = (m: RegExpExecArray): string => {
+  for (let i = 0; i < SECRET_KINDS.length; i++) if (m[i + 1] !== undefined) return SECRET_KINDS[i]!.name
+  return "secret"
+}
+
+/** The name of the first known vendor secret format found in `text`, or `undefined`. Never returns the secret. */
 export const findSecret = (text: string): string | undefined => {
   const m = COMBINED.exec(text)
-  if (m === null) return undefined
-  for (let i = 0; i < SECRET_KINDS.length; i++) {
-    if (m[i + 1] !== undefined) return SECRET_KINDS[i]!.name
+  return m === null ? undefined : kindOf(m)
+}
+
+/** A secret found in text: its kind, where it starts, and the secret itself (for redaction only). */
+export type Found = Shapes.Found
+
+/** Most secrets reported per text (the policy blocks on the first; the rest are for redaction). */
+export const MAX_FOUND = 64
+
+/** Every vendor-format secret and credential shape in `text`, in order of position (at most `limit`). */
+export const scanText = (text: string, limit = MAX_FOUND): ReadonlyArray<Found> => {
+  const out: Array<Found> = []
+  COMBINED_G.lastIndex = 0
+  for (let m = COMBINED_G.exec(text); m !== null && out.length < limit; m = COMBINED_G.exec(text)) {
+    out.push({ kind: kindOf(m), value: m[0], index: m.index })
   }
-  return "secret"
+  for (const f of Shapes.shapes(text, limit)) {
+    if (out.length >= limit) break
+    if (!out.some((o) => f.index < o.index + o.value.length && o.index < f.index + f.value.length)) out.push(f)
+  }
+  return out.sort((a, b) => a.index - b.index)
+}
+
+/**
+ * A credential held by an object entry: the key names a credential (`SecretAccessKey`, `client_secret`,
+ * `password`, `Authorization`) and the value looks like one, or the key itself is a secret.
+ */
+export const scanEntry = (key: string, value: unknown): Found | undefined => {
+  const inKey = scanText(key, 1)[0]
+  if (inKey !== undefined) return { ...inKey, kind: `${inKey.kind} used as an object key` }
+  return typeof value === "string" || typeof value === "number" ? Shapes.keyValue(key, String(value), -1) : undefined
 }
