@@ -140,9 +140,45 @@ const ANCHORS = [
   "prompt", "instruction", "directive", "repeat", "starting", "beginning", "reveal", "leak", "dump", "expose", "disclose",
   "recite", "regurgitat", "divulg", "told", "programmed",
   "system", "admin", "developer", "root", "sudo", "operator", "security",
-  "anything", "mode", "guardrail", "safeguard", "alignment", "training", "without", "<\\|", "inst\\]", "sys>>"
-]
-export const ENGLISH_PREFILTER = new RegExp(ANCHORS.map((a) => a.replace(/[il]/g, "[il]")).join("|"))
+  "anything", "mode", "guardrail", "safeguard", "alignment", "training", "without"
+].map((a) => a.replace(/ /g, ""))
+/** Every spelling of a word with `i` and `l` swapped for each other (the leet-folded text writes `1` as `i`). */
+const ilVariants = (word: string): ReadonlyArray<string> => {
+  let out = [""]
+  for (const c of word) out = c === "i" || c === "l" ? out.flatMap((w) => [`${w}i`, `${w}l`]) : out.map((w) => w + c)
+  return out
+}
+
+interface Trie {
+  readonly next: Map<string, Trie>
+  end: boolean
+}
+
+/**
+ * A regular expression matching any of `words` (literals), shaped as a trie (`d(?:an|isregard|…)`), which
+ * V8 runs several times faster than a flat alternation of the same words.
+ */
+const trieRegExp = (words: ReadonlyArray<string>): RegExp => {
+  const root: Trie = { next: new Map(), end: false }
+  for (const w of words) {
+    let t = root
+    for (const ch of w) {
+      let sub = t.next.get(ch)
+      if (sub === undefined) t.next.set(ch, sub = { next: new Map(), end: false })
+      t = sub
+    }
+    t.end = true
+  }
+  const render = (t: Trie): string => {
+    if (t.end) return ""
+    const parts = [...t.next].map(([c, sub]) => c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&") + render(sub))
+    return parts.length === 1 ? parts[0]! : `(?:${parts.join("|")})`
+  }
+  return new RegExp(render(root))
+}
+
+/** Punctuation-only markers, tested on the normalised text (squashing removes their punctuation). */
+export const MARKERS = /\[ ?\/?[il]nst ?\]|<\||<<\/?sys/
 
 // ---------------------------------------------------------------------------------------------------------
 // Other languages: each phrase is a list of slots, each slot a list of words ("" makes the slot optional).
@@ -211,9 +247,9 @@ const compileForeign = (phrases: ReadonlyArray<Slots>): string => phrases.map((p
 export const FOREIGN_PHRASES: ReadonlyArray<readonly [category: string, regex: RegExp]> = FOREIGN.map(([category, phrases]) =>
   [category, new RegExp(compileForeign(phrases))] as const
 )
-/** The first word of every foreign phrase: a cheap first pass. */
-export const FOREIGN_PREFILTER = new RegExp(
-  [...new Set(FOREIGN.flatMap(([, phrases]) => phrases.flatMap((p) => p[0]!.filter((w) => w !== "").map((w) => escape(normalise(w).trim().slice(0, 6))))))].join("|")
+/** The first word of every foreign phrase, squashed: for the first pass. */
+const FOREIGN_STEMS = FOREIGN.flatMap(([, phrases]) =>
+  phrases.flatMap((p) => p[0]!.filter((w) => w !== "").map((w) => normalise(w).replace(/[^\p{L}\p{N}]+/gu, "").slice(0, 6)))
 )
 
 // ---------------------------------------------------------------------------------------------------------
@@ -230,4 +266,10 @@ const SQUASHED: ReadonlyArray<readonly [category: string, source: string]> = [
 export const SQUASHED_PHRASES: ReadonlyArray<readonly [category: string, regex: RegExp]> = SQUASHED.map(([c, source]) =>
   [c, new RegExp(source.replace(/[il]/g, "[il]"))] as const
 )
-export const SQUASHED_PREFILTER = /[il]gn[o0]r|d[il]sregard|f[o0]rget|[o0]verr[il]de|bypass|reveal|pr[il]nt|repeat|[o0]utput|d[il]sp[il]ay|[il]eak|dump|sh[o0]w|y[o0]uaren[o0]w|deve[il][o0]per|d[o0]anyth[il]ng|ja[il][il]break|systemoverr/
+const SQUASHED_STEMS = ["instruct", "prompt", "directive", "guideline", "rules", "youarenow", "developermode", "anythingnow", "jailbreakm", "systemoverr"]
+
+/**
+ * One first pass over the squashed, leet-folded text: every English anchor, every foreign phrase's first
+ * word and every squash-safe stem. Text that misses it (and has no punctuation marker or encoding) is clean.
+ */
+export const PREFILTER: RegExp = trieRegExp([...new Set([...ANCHORS, ...FOREIGN_STEMS, ...SQUASHED_STEMS].flatMap(ilVariants))])

@@ -68,9 +68,15 @@ const ASCII_CLASS: ReadonlyArray<number> = Array.from({ length: 128 }, (_, c) =>
   (c >= 9 && c <= 13) || c === 32 || "_*~`^-=+".includes(String.fromCharCode(c)) ? 1 : c < 32 || c === 127 ? 2 : 0
 )
 
+/** Punctuation dropped between two letters (`ig.nore`). */
+const INNER: ReadonlyArray<boolean> = Array.from({ length: 128 }, (_, c) => ".,;/\\|!?\"".includes(String.fromCharCode(c)))
+
+const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90)
+
 /**
- * For pure ASCII: lower-cases, drops controls and collapses separator runs to one space in one pass —
- * the same result as `toLowerCase`, then `ASCII_CONTROL_G` and `SEPARATORS` replaced.
+ * For pure ASCII: lower-cases, drops controls and one or two punctuation marks between letters, and
+ * collapses separator runs to one space in one pass — the same result as `toLowerCase`, then
+ * `ASCII_CONTROL_G`, `SEPARATORS` and `INNER_PUNCTUATION` replaced.
  */
 const cleanAscii = (text: string): string => {
   let out = ""
@@ -78,7 +84,12 @@ const cleanAscii = (text: string): string => {
   let pending = false
   const n = text.length
   for (let i = 0; i < n; i++) {
-    const kind = ASCII_CLASS[text.charCodeAt(i)]!
+    const c = text.charCodeAt(i)
+    let kind = ASCII_CLASS[c]!
+    if (kind === 0 && INNER[c] === true && i > 0 && isLetter(text.charCodeAt(i - 1))) {
+      const next = INNER[text.charCodeAt(i + 1)] === true ? i + 2 : i + 1
+      if (next < n && isLetter(text.charCodeAt(next))) kind = 2
+    }
     if (kind === 0) {
       if (pending) {
         out += " "
@@ -107,15 +118,19 @@ export const normalise = (text: string): string => {
       .toLowerCase()
       .replace(NON_ASCII_G, (c) => HOMOGLYPHS.get(c) ?? c)
     if (NEEDS_CLEANING.test(s)) s = s.replace(ASCII_CONTROL_G, "").replace(SEPARATORS, " ")
-  } else {
-    s = cleanAscii(s)
+    if (HAS_SPACED_LETTERS.test(s)) s = s.replace(SPACED_LETTERS, (run) => run.replace(SPACE_OR_DOT, ""))
+    return s.replace(INNER_PUNCTUATION, "")
   }
-  if (HAS_SPACED_LETTERS.test(s)) s = s.replace(SPACED_LETTERS, (run) => run.replace(SPACE_OR_DOT, ""))
-  return s.replace(INNER_PUNCTUATION, "")
+  s = cleanAscii(s)
+  return HAS_SPACED_LETTERS.test(s) ? s.replace(SPACED_LETTERS, (run) => run.replace(SPACE_OR_DOT, "")) : s
 }
 
+const NOT_ALNUM_ASCII = /[^a-z0-9]+/g
+const NOT_ALNUM = /[^\p{L}\p{N}]+/gu
+
 /** The normalised text with every space and punctuation mark removed (letters, digits and CJK kept). */
-export const squash = (normalised: string): string => normalised.replace(/[^\p{L}\p{N}]+/gu, "")
+export const squash = (normalised: string): string =>
+  normalised.replace(NON_ASCII.test(normalised) ? NOT_ALNUM : NOT_ALNUM_ASCII, "")
 
 /**
  * Leet spellings folded onto the letter they stand for, character for character (so offsets into the
@@ -125,6 +140,78 @@ export const squash = (normalised: string): string => normalised.replace(/[^\p{L
 const LEET: Readonly<Record<string, string>> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s" }
 const LEET_CHARS = /[013457@$]/
 const LEET_BY_CODE: ReadonlyArray<string | undefined> = Array.from({ length: 128 }, (_, c) => LEET[String.fromCharCode(c)])
+
+/** The forms of one text the scan matches against, and whether it shows any sign of an encoding. */
+export interface Forms {
+  readonly normalised: string
+  /** `normalised` with leet digits folded onto letters. */
+  readonly folded: string
+  /** `folded` with every space and punctuation mark removed. */
+  readonly squashed: string
+  /** Whether `decodings` could find anything (an upper-case letter after a lower-case one or a digit, `%XX`, `&#`, `\u`). */
+  readonly encoded: boolean
+}
+
+const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)
+
+/** All the forms of a text (any text; `quick` is the cheap first look at ASCII text). */
+export const forms = (text: string): Forms => {
+  const normalised = normalise(text)
+  const folded = skeleton(normalised)
+  return { normalised, folded, squashed: squash(folded), encoded: ENCODED.test(text) }
+}
+
+/** What `quick` sees of an ASCII text. */
+export interface Quick {
+  /** The same as `forms(text).squashed`. */
+  readonly squashed: string
+  /** Whether the text has a `[` or `<`, which the punctuation-only markers need. */
+  readonly brackets: boolean
+  /** The same as `forms(text).encoded`. */
+  readonly encoded: boolean
+}
+
+/** Per ASCII code: the squashed code unit (lower-cased, leet-folded) or -1 when squashing drops it. */
+const SQUASH_CODE: ReadonlyArray<number> = Array.from({ length: 128 }, (_, c) => {
+  const lower = c >= 65 && c <= 90 ? c + 32 : c
+  const folded = LEET_BY_CODE[lower]?.charCodeAt(0) ?? lower
+  return (folded >= 97 && folded <= 122) || (folded >= 48 && folded <= 57) ? folded : -1
+})
+const scratch: Array<number> = new Array<number>(4096).fill(0)
+const CHUNK = 4096
+
+/**
+ * The squashed form of pure-ASCII text in one pass (separators, controls and punctuation all vanish when
+ * squashing, so normalising first changes nothing), with the two flags the scan needs; `undefined` for
+ * text with non-ASCII characters, which needs `forms`.
+ */
+export const quick = (text: string): Quick | undefined => {
+  let squashed = ""
+  let n = 0
+  let brackets = false
+  let encoded = false
+  let prev = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c > 127) return undefined
+    if (!encoded) {
+      if (c >= 65 && c <= 90) encoded = (prev >= 97 && prev <= 122) || (prev >= 48 && prev <= 57) || prev === 43 || prev === 47
+      else if (c === 37) encoded = isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))
+      else if (c === 38) encoded = text.charCodeAt(i + 1) === 35
+      else if (c === 92) encoded = text.charCodeAt(i + 1) === 117 || text.charCodeAt(i + 1) === 120
+    }
+    if (c === 91 || c === 60) brackets = true
+    prev = c
+    const q = SQUASH_CODE[c]!
+    if (q < 0) continue
+    scratch[n++] = q
+    if (n === CHUNK) {
+      squashed += String.fromCharCode.apply(null, scratch)
+      n = 0
+    }
+  }
+  return { squashed: squashed + String.fromCharCode.apply(null, scratch.slice(0, n)), brackets, encoded }
+}
 
 /** The normalised text with leet digits folded onto letters (same length). */
 export const skeleton = (normalised: string): string => {
@@ -146,6 +233,11 @@ export const skeleton = (normalised: string): string => {
 // ---------------------------------------------------------------------------------------------------------
 
 const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g
+/**
+ * Any sign of an encoding at all — an upper-case letter right after a lower-case letter or digit (as base64
+ * of text always has), `%XX`, `&#`, `\u`/`\x` — a cheap first pass.
+ */
+const ENCODED = /[a-z0-9+/][A-Z]|%[0-9a-fA-F]{2}|&#|\\[ux]/
 const PERCENT = /%[0-9a-fA-F]{2}/
 const PERCENT_RUNS = /(?:%[0-9a-fA-F]{2}[^%]{0,3}){4,}/
 const ENTITY = /&#(?:x[0-9a-fA-F]{1,6}|[0-9]{1,7});?/
@@ -182,11 +274,12 @@ const codePoint = (n: number): string => (n > 0 && n <= 0x10ffff ? String.fromCo
  * text, HTML numeric entities and `\u`/`\x` escapes resolved. Empty for most text.
  */
 export const decodings = (text: string): ReadonlyArray<string> => {
+  if (!ENCODED.test(text)) return []
   const out: Array<string> = []
   BASE64_RUN.lastIndex = 0
   let runs = 0
   for (let m = BASE64_RUN.exec(text); m !== null && runs < MAX_RUNS; m = BASE64_RUN.exec(text)) {
-    if (m[0].length > MAX_RUN_LENGTH || !/[A-Z]/.test(m[0]) || !/[a-z]/.test(m[0])) continue
+    if (m[0].length > MAX_RUN_LENGTH || !/[A-Z]/.test(m[0]) || !/[a-z]/.test(m[0]) || !/[0-9+]/.test(m[0])) continue
     runs++
     const decoded = fromBase64(m[0])
     if (decoded !== undefined) out.push(decoded)

@@ -54,7 +54,7 @@ export const scan = (text: string): Finding | undefined => {
 
 // Recent answers: both prompt-injection policies of a gate scan the same strings, and payload keys
 // repeat from run to run. A pure function of the text, so it holds no history that changes a verdict.
-const MEMO_SIZE = 1024
+const MEMO_SIZE = 256
 const MEMO_LENGTH = 4_096
 const CLEAN: Finding = { category: "", excerpt: "" }
 const memo = new Map<string, Finding>()
@@ -72,25 +72,23 @@ const first = (
   return undefined
 }
 
-const NON_ASCII = /[^\x00-\x7f]/
-
 const scanText = (text: string, depth: number): Finding | undefined => {
-  const normalised = Text.normalise(text)
-  const folded = Text.skeleton(normalised)
-  if (Phrases.ENGLISH_PREFILTER.test(folded) && Phrases.ENGLISH_ANY.test(folded)) {
-    const f = first(Phrases.ENGLISH, folded, normalised, "")
-    if (f !== undefined) return f
+  // Pure ASCII: one cheap pass decides whether the text can hold anything at all (the common case).
+  const q = Text.quick(text)
+  const look = q === undefined || Phrases.PREFILTER.test(q.squashed) || q.brackets
+  const encoded = q === undefined ? undefined : q.encoded
+  let isEncoded = encoded === true
+  if (look) {
+    const { normalised, folded, squashed, encoded: e } = Text.forms(text)
+    isEncoded = e
+    if (Phrases.PREFILTER.test(squashed) || Phrases.MARKERS.test(normalised)) {
+      const f = (Phrases.ENGLISH_ANY.test(folded) ? first(Phrases.ENGLISH, folded, normalised, "") : undefined) ??
+        first(Phrases.FOREIGN_PHRASES, folded, normalised, "") ??
+        first(Phrases.SQUASHED_PHRASES, squashed, squashed, ", split up")
+      if (f !== undefined) return f
+    }
   }
-  if (Phrases.FOREIGN_PREFILTER.test(folded)) {
-    const f = first(Phrases.FOREIGN_PHRASES, folded, normalised, "")
-    if (f !== undefined) return f
-  }
-  const squashed = Text.squash(folded)
-  if (Phrases.SQUASHED_PREFILTER.test(squashed)) {
-    const f = first(Phrases.SQUASHED_PHRASES, squashed, squashed, ", split up")
-    if (f !== undefined) return f
-  }
-  if (depth < MAX_DECODE_DEPTH && (text.length >= 16 || NON_ASCII.test(text))) {
+  if (isEncoded && depth < MAX_DECODE_DEPTH) {
     for (const decoded of Text.decodings(text)) {
       if (decoded === text) continue
       const f = scanText(decoded, depth + 1)
@@ -212,6 +210,7 @@ export const blockPromptInjectionFields = (fields: ReadonlyArray<string>): Polic
     selects: (path) => {
       const key = path[path.length - 1]
       if (typeof key === "string" && plain.has(key)) return true
+      if (dotted.length === 0) return false
       const keys = path.filter((k): k is string => typeof k === "string")
       return dotted.some((d) => d.length === keys.length && d.every((k, i) => k === keys[i]))
     }
