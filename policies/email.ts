@@ -44,8 +44,8 @@ const addressesIn = (text: string, into: Set<string>): void => {
   }
 }
 
-/** The distinct recipients across to/cc/bcc, or a failing verdict naming the field of the wrong type. */
-const recipientsOf = (payload: unknown): ReadonlySet<string> | Policy.Verdict => {
+/** The distinct recipients across to/cc/bcc (lower-case), or a failing verdict naming the field of the wrong type. */
+export const recipientsOf = (payload: unknown): ReadonlySet<string> | Policy.Verdict => {
   const all = new Set<string>()
   for (const field of RECIPIENT_FIELDS) {
     const value = Payload.get(payload, field)

@@ -324,6 +324,25 @@ const allowedEntry = (entry: unknown): string => {
 }
 
 /**
+ * Builds a host matcher from allowlist entries (domains, covering their subdomains label-wise, and IPs):
+ * given a raw URL it returns the entry its host matches, or undefined (also for a URL that cannot be
+ * parsed). Throws a configuration error on an entry that is not a domain or IP.
+ */
+export const hostMatcher = (entries: ReadonlyArray<string>): (raw: string) => string | undefined => {
+  const allowed = new Map<string, string>()
+  for (const d of entries) {
+    const canonical = allowedEntry(d)
+    allowed.set(canonical, canonical)
+  }
+  return (raw) => {
+    if (raw.length > MAX_URL_LENGTH) return undefined
+    const t = targetOf(raw)
+    if (t === undefined || t.host === "" || t.problem !== undefined) return undefined
+    return t.ip === undefined ? findDomain(t.labels, allowed) : allowed.get(Ip.format(t.ip))
+  }
+}
+
+/**
  * Allows only URLs whose host is a listed domain or a subdomain of one, compared label by label
  * (`evilexample.com` is not under `example.com`); listed IPs match exactly. An empty list allows nothing.
  * Throws at build time on an entry that is not a domain name.
