@@ -68,7 +68,8 @@ const CATEGORIES: ReadonlyArray<readonly [category: string, patterns: ReadonlyAr
     `your (?:real|actual|true) (?:instructions|purpose|task|goal|objective) (?:is|are)`,
     `your new instructions (?:are |is )?:`,
     `(?:new|updated|revised|actual|real) (?:system )?(?:instructions|directives|prompt) ?: ?(?:ignore|disregard|forget|you (?:are|must|will)|from now on|do not|don't|reveal|send|output|print)`,
-    `(?:new|updated|revised) system prompt`,
+    `(?:new|updated|revised) system prompt ?(?::|follows|reads|is as follows)`,
+    `here (?:is|are) (?:your|the) (?:new|updated|real) (?:system )?(?:prompt|instructions)`,
     `(?:set aside|put aside|pay no (?:attention|heed|mind) to|throw out|scrap|override|overwrite|supersede|nullify|bypass) (?:all |any |every )?(?:of )?(?:the |your |my )?${PRIOR} ${INSTRUCTION_NOUNS}(?![a-z])`,
     `${PRIOR} (?:instructions|prompts?|directives|rules|guidelines|programming) (?:are|is|were|have been) (?:now |hereby )?(?:void|cancell?ed|revoked|obsolete|invalid|null|overridden|superseded|no longer (?:valid|apply|applicable|in effect|relevant))`
   ], []],

@@ -264,7 +264,7 @@ const fromBase64 = (run: string): string | undefined => {
   }
   let printable = 0
   for (const ch of text) if (/[\p{L}\p{N}\p{P}\p{Zs}\n]/u.test(ch)) printable++
-  return printable >= text.length * 0.85 && /\p{L}{3}/u.test(text) ? text : undefined
+  return printable >= text.length * 0.85 && (text.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= 4 ? text : undefined
 }
 
 const codePoint = (n: number): string => (n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : "")

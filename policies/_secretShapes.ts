@@ -159,6 +159,8 @@ const valueAt = (
 const SEPARATOR = /^["'`]?\s{0,4}(?::=|=>|=|:)/
 const BEARER = /^\s{1,4}([A-Za-z0-9._~+/-]{16,512}=*)/
 const FLAG_VALUE = /^\s{1,4}([^\s"'`-][^\s"'`]{0,255})/
+/** "the password is Tr0ub4dor&3" — prose, when the value mixes character classes. */
+const PROSE_VALUE = /^\s{1,4}(?:is|was|will be|remains|=|:)\s{1,4}["'`]?([^\s"'`]{6,128}?)["'`]?(?=[\s.,;)]|$)/i
 const NEAR_TOKEN = /^[^\n]{0,48}?(?<![A-Za-z0-9+/_=-])([A-Za-z0-9+/_=-]{20,256})(?![A-Za-z0-9+/_=-])/
 
 /** Credentials after credential words: assignments, bearer tokens, random tokens nearby. */
@@ -191,6 +193,14 @@ const wordShapes = (text: string, limit: number, out: Array<Found>): void => {
         continue
       }
     }
+    if (kind === "password") {
+      const prose = PROSE_VALUE.exec(after)
+      const secret = prose === null || classes(prose[1]!) < 2 ? undefined : secretValue(kind, prose[1]!, false, true)
+      if (secret !== undefined) {
+        out.push({ kind, value: secret, index: end + prose!.index + prose![0].length - prose![1]!.length })
+        continue
+      }
+    }
     const bearer = /bearer|token/i.test(m[0]) ? BEARER.exec(after) : null
     if (bearer !== null && !placeholder(bearer[1]!) && classes(bearer[1]!) >= 2) {
       out.push({ kind: "bearer token", value: bearer[1]!, index: end + bearer.index + bearer[0].length - bearer[1]!.length })
@@ -205,6 +215,8 @@ const wordShapes = (text: string, limit: number, out: Array<Found>): void => {
 }
 
 const URL_PASSWORD = /\b[a-z][a-z0-9+.-]{1,20}:\/\/([^\s:@/?#]{0,128}):([^\s@/?#]{1,256})@/gi
+/** `curl -u user:password`, `--user user:password`, `-uuser:password`. */
+const USER_FLAG = /(?:^|\s)(?:-u\s{0,4}|--user[=\s]\s{0,4})["']?([^\s:"']{1,128}):([^\s"']{1,256})/g
 const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g
 
 /** Every credential shape in `text`, in order of discovery (at most `limit`). */
@@ -216,6 +228,11 @@ export const shapes = (text: string, limit: number): ReadonlyArray<Found> => {
     if (!placeholder(password) && !placeholder(decodeSafe(password))) {
       out.push({ kind: "password in a URL", value: password, index: m.index + m[0].length - password.length - 1 })
     }
+  }
+  USER_FLAG.lastIndex = 0
+  for (let m = USER_FLAG.exec(text); m !== null && out.length < limit; m = USER_FLAG.exec(text)) {
+    const password = m[2]!
+    if (!placeholder(password)) out.push({ kind: "password in a -u/--user option", value: password, index: m.index + m[0].length - password.length })
   }
   JWT.lastIndex = 0
   for (let m = JWT.exec(text); m !== null && out.length < limit; m = JWT.exec(text)) {

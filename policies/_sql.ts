@@ -223,18 +223,26 @@ const astify = (text: string): Parsed => {
   }
 }
 
+const EXPLAIN = /^\s*explain\b(?:\s+(?:analy[sz]e|verbose))*\s*(?:\((?:[^()']|'(?:[^']|'')*')*\))?/
+
+/** Canonical text without a leading EXPLAIN: the statement it explains is judged (EXPLAIN ANALYZE runs it). */
+const unexplained = (text: string): string => {
+  const m = EXPLAIN.exec(text)
+  return m === null ? text : text.slice(m[0].length)
+}
+
 const parseUncached = (sql: string): Parsed => {
   if (sql.length > MAX_SQL_LENGTH) {
     return error(`SQL is too long to inspect (${sql.length} characters, limit ${MAX_SQL_LENGTH})`)
   }
   const lexed = canonicalize(sql, false)
   if (lexed._tag === "Error") return lexed
-  const standard = astify(lexed.text)
+  const standard = astify(unexplained(lexed.text))
   if (standard._tag === "Error" || !lexed.ambiguous) return standard
   // With standard_conforming_strings off, `\'` ends no string: read the text that way too, keep both.
   const legacy = canonicalize(sql, true)
   if (legacy._tag === "Error") return standard
-  const other = astify(legacy.text)
+  const other = astify(unexplained(legacy.text))
   return other._tag === "Ok" ? { _tag: "Ok", statements: [...standard.statements, ...other.statements] } : standard
 }
 

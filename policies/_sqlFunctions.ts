@@ -102,7 +102,7 @@ const literalText = (u: unknown): string | undefined => {
 
 /** The call a function node makes, if it is one that matters. */
 const callOf = (node: Sql.Node): Call | undefined => {
-  if (node.type !== "function") return undefined
+  if (node.type !== "function" && node.type !== "tablefunc") return undefined
   const name = functionName(node)
   if (name === undefined) return undefined
   const info = FUNCTIONS.get(name) ?? (isDblink(name) ? { outside: DBLINK } : undefined)
