@@ -355,6 +355,8 @@ const lexicalEvents = (sql: string): ReadonlyArray<TableEvent> => {
  * as `dblink_exec` included).
  */
 export const tableEvents = (sql: string): ReadonlyArray<TableEvent> => {
+  // Longer SQL is refused by every SQL policy (`Sql.MAX_SQL_LENGTH`); reading its events would only be slow.
+  if (sql.length > Sql.MAX_SQL_LENGTH) return []
   const text = sql.replace(META_LINE, "")
   if (!/rename|drop|truncate|delete/i.test(text)) return []
   const parsed = Sql.parse(text)

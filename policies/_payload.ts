@@ -128,20 +128,23 @@ export const MAX_DEPTH = 32
 /**
  * Calls `visit` on every string inside `value` (the value itself, array items, object values),
  * depth first, until `visit` returns true. Returns "found" when it did, "done" when every string was
- * visited, and "too-deep" when nesting exceeded `MAX_DEPTH` (callers fail closed on that).
+ * visited, and "too-deep" when nesting exceeded `MAX_DEPTH` or the payload holds more than `MAX_ENTRIES`
+ * values (callers fail closed on that).
  */
 export const forEachString = (
   value: unknown,
   visit: (s: string) => boolean,
-  depth = 0
+  depth = 0,
+  budget: { left: number } = { left: MAX_ENTRIES }
 ): "found" | "done" | "too-deep" => {
   if (typeof value === "string") return visit(value) ? "found" : "done"
   if (typeof value !== "object" || value === null) return "done"
   if (depth >= MAX_DEPTH) return "too-deep"
   try {
     const items = Array.isArray(value) ? value : Object.values(value)
+    if ((budget.left -= items.length) < 0) return "too-deep"
     for (const item of items) {
-      const r = forEachString(item, visit, depth + 1)
+      const r = forEachString(item, visit, depth + 1, budget)
       if (r !== "done") return r
     }
   } catch {
@@ -157,21 +160,25 @@ export const forEachString = (
 export const forEachKey = (
   value: unknown,
   visit: (key: string) => boolean,
-  depth = 0
+  depth = 0,
+  budget: { left: number } = { left: MAX_ENTRIES }
 ): "found" | "done" | "too-deep" => {
   if (typeof value !== "object" || value === null) return "done"
   if (depth >= MAX_DEPTH) return "too-deep"
   try {
     if (Array.isArray(value)) {
+      if ((budget.left -= value.length) < 0) return "too-deep"
       for (const item of value) {
-        const r = forEachKey(item, visit, depth + 1)
+        const r = forEachKey(item, visit, depth + 1, budget)
         if (r !== "done") return r
       }
       return "done"
     }
-    for (const [k, v] of Object.entries(value)) {
+    const entries = Object.entries(value)
+    if ((budget.left -= entries.length) < 0) return "too-deep"
+    for (const [k, v] of entries) {
       if (visit(k)) return "found"
-      const r = forEachKey(v, visit, depth + 1)
+      const r = forEachKey(v, visit, depth + 1, budget)
       if (r !== "done") return r
     }
   } catch {
@@ -195,8 +202,8 @@ export const windowMillis = (policy: string, window: Duration.Input): number => 
   return ms
 }
 
-/** Most values `walkEntries` visits. */
-export const MAX_ENTRIES = 100_000
+/** Most values (array items, object entries) the walkers visit in one payload; more fails closed. */
+export const MAX_ENTRIES = 20_000
 
 /** One visited value: its path (`payload.content.Credentials[0]`), the object key it sits under, and the value. */
 export interface Entry {
@@ -231,6 +238,8 @@ export const walkEntries = (
       if (visit(entry)) return "found"
       if (typeof v !== "object" || v === null) continue
       if (depth >= MAX_DEPTH) return "too-deep"
+      const size = Array.isArray(v) ? v.length : Object.keys(v).length
+      if (entries + stack.length + size > MAX_ENTRIES) return "too-large"
       const children: Array<readonly [Entry, number]> = []
       if (Array.isArray(v)) {
         for (let i = 0; i < v.length; i++) children.push([{ path: `${entry.path}[${i}]`, key: undefined, value: v[i] }, depth + 1])

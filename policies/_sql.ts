@@ -248,6 +248,7 @@ const parseUncached = (sql: string): Parsed => {
 
 /** Parses PostgreSQL text into statements (memoised). Never throws. */
 export const parse = (sql: string): Parsed => {
+  if (sql.length > MAX_SQL_LENGTH) return parseUncached(sql)
   const hit = cache.get(sql)
   if (hit !== undefined) return hit
   const parsed = parseUncached(sql)
@@ -329,12 +330,15 @@ const name = (schema: string | undefined, table: string): TableName => ({
 })
 
 const UNQUOTED = /^[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*$/
+/** Longest text read as a (database.schema.table) name: three quoted 63-byte parts fit well within it. */
+const MAX_NAME_TEXT = 1024
 
 /**
  * Reads a possibly qualified, possibly quoted table name as written in configuration or
  * `payload.table` (`users`, `public.users`, `"Users"`, `db.public."Users"`), or returns why it is not one.
  */
 export const parseTableName = (text: string): TableName | string => {
+  if (text.length > MAX_NAME_TEXT) return `a ${text.length}-character text is not a table name`
   const parts: Array<string> = []
   let i = 0
   const n = text.length

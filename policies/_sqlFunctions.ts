@@ -222,6 +222,7 @@ const LEXICAL: ReadonlyArray<readonly [RegExp, string]> = [
 
 /** For SQL the parser cannot read: what its tokens plainly do that is dangerous, if anything. */
 export const lexicalDanger = (sql: string): string | undefined => {
+  if (sql.length > Sql.MAX_SQL_LENGTH) return undefined
   const p = plain(sql)
   for (const [re, what] of LEXICAL) if (re.test(p)) return what
   return undefined

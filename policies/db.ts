@@ -105,6 +105,9 @@ const targetOf = (statement: Sql.Node): string => {
   return t === undefined ? "" : ` on '${Sql.showTable(t)}'`
 }
 
+/** Most conditions read from a structured `payload.where`. */
+const MAX_WHERE_ENTRIES = 1000
+
 /** Where map values a connector can turn into an equality or IN test: scalars, or non-empty arrays of them. */
 const isFilterValue = (v: unknown): boolean =>
   typeof v === "string" || (typeof v === "number" && Number.isFinite(v)) || typeof v === "boolean" ||
@@ -152,6 +155,10 @@ const guardWhere = (policyName: string, kind: "delete" | "update", options: DbAl
     if (where._tag === "Present") {
       if (!isRecord(where.value)) {
         return Policy.fail(`payload.where must be a map of column to value, got ${describeType(where.value)}`)
+      }
+      const keys = Object.keys(where.value)
+      if (keys.length > MAX_WHERE_ENTRIES) {
+        return Policy.fail(`payload.where has ${keys.length} conditions, more than the ${MAX_WHERE_ENTRIES} inspected (fail closed)`)
       }
       const entries = Object.entries(where.value)
       if (entries.length === 0) {
@@ -228,6 +235,9 @@ const DDL_OBJECTS = new Set([
   "extension", "column", "constraint", "materialized", "domain", "type", "tablespace"
 ])
 
+/** Longest `payload.action` read (an action is a name such as `drop_table`). */
+const MAX_ACTION_LENGTH = 1024
+
 const words = (s: string): ReadonlyArray<string> =>
   s.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== "")
 
@@ -264,6 +274,9 @@ export const blockDdlWith = (options: { readonly allow?: DbAllow } = {}): Policy
     if (allow.errors.length > 0) return Policy.fail(`block_ddl is misconfigured: ${allow.errors.join("; ")}`)
     const action = readString(ctx.payload, "action")
     if (action._tag === "Invalid") return Policy.fail(action.reason)
+    if (action._tag === "Present" && action.value.length > MAX_ACTION_LENGTH) {
+      return Policy.fail(`payload.action is ${action.value.length} characters long, more than the ${MAX_ACTION_LENGTH} inspected (fail closed)`)
+    }
     if (action._tag === "Present") {
       const w = words(action.value)
       const hit = w.findIndex((x, i) => DDL_VERBS.has(x) || (x === "create" && DDL_OBJECTS.has(w[i + 1] ?? "")))

@@ -121,11 +121,13 @@ const EVERYTHING: Selection = { selects: () => true }
 
 interface Budget {
   chars: number
+  entries: number
 }
 
 const scanAt = (text: string, path: Array<string | number>, budget: Budget, key: boolean): WalkResult => {
   budget.chars -= text.length
   if (budget.chars < 0) return { tooLarge: `the payload holds more than ${MAX_PAYLOAD_CHARS} characters of text` }
+  if (--budget.entries < 0) return { tooLarge: `the payload holds more than ${Payload.MAX_ENTRIES} strings and keys` }
   const finding = scan(text)
   if (finding === undefined) return undefined
   if (finding === TOO_LONG) return { tooLarge: `${pathOf(path)}${key ? " (key)" : ""} is ${text.length} characters long, more than the ${MAX_TEXT_LENGTH} scanned` }
@@ -138,6 +140,7 @@ const walk = (value: unknown, path: Array<string | number>, depth: number, selec
   if (typeof value !== "object" || value === null) return undefined
   if (depth >= MAX_DEPTH) return "too deep"
   if (Array.isArray(value)) {
+    if (value.length > budget.entries) return { tooLarge: `${pathOf(path)} holds ${value.length} items, more than the ${Payload.MAX_ENTRIES} scanned` }
     for (let i = 0; i < value.length; i++) {
       path.push(i)
       const r = walk(value[i], path, depth + 1, selection, selected, budget)
@@ -146,7 +149,9 @@ const walk = (value: unknown, path: Array<string | number>, depth: number, selec
     }
     return undefined
   }
-  for (const key of Object.keys(value)) {
+  const keys = Object.keys(value)
+  if (keys.length > budget.entries) return { tooLarge: `${pathOf(path)} holds ${keys.length} keys, more than the ${Payload.MAX_ENTRIES} scanned` }
+  for (const key of keys) {
     path.push(key)
     const inside = selected || selection.selects(path)
     const r = (inside ? scanAt(key, path, budget, true) : undefined) ??
@@ -160,7 +165,7 @@ const walk = (value: unknown, path: Array<string | number>, depth: number, selec
 /** Walks a payload; a getter or proxy that throws while being read ends the walk as unreadable. */
 const safeWalk = (payload: unknown, selection: Selection): WalkResult => {
   try {
-    return walk(payload, [], 0, selection, selection === EVERYTHING, { chars: MAX_PAYLOAD_CHARS })
+    return walk(payload, [], 0, selection, selection === EVERYTHING, { chars: MAX_PAYLOAD_CHARS, entries: Payload.MAX_ENTRIES })
   } catch {
     return "unreadable"
   }
