@@ -93,11 +93,14 @@ const schemaOf = (node: Sql.Node): string | undefined => {
   return Sql.isNode(n) && Sql.isNode(n.schema) ? String(n.schema.value) : undefined
 }
 
-/** A string literal, possibly cast (`'salaries'::regclass`). */
+/** The parser keeps a literal's escapes as written in the canonical text (`''`, `\\`); this removes them. */
+const unescape = (raw: string): string => raw.replace(/\\\\|''/g, (m) => m[0]!)
+
+/** The text of a string literal, possibly cast (`'salaries'::regclass`). */
 const literalText = (u: unknown): string | undefined => {
   if (!Sql.isNode(u)) return undefined
   if (u.type === "cast") return literalText(u.expr)
-  return u.type === "single_quote_string" || u.type === "string" ? (typeof u.value === "string" ? u.value : undefined) : undefined
+  return u.type === "single_quote_string" || u.type === "string" ? (typeof u.value === "string" ? unescape(u.value) : undefined) : undefined
 }
 
 /** The call a function node makes, if it is one that matters. */
