@@ -127,7 +127,7 @@ export const keyValue = (key: string, value: string, index = 0): Found | undefin
 // ---------------------------------------------------------------------------------------------------
 // Scanning text
 
-const WORD = /passw|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|authori[sz]ation|bearer|auth/gi
+const WORD = /passw|passphrase|pwd|(?<![a-z])pw(?![a-z])|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|authori[sz]ation|bearer|auth/gi
 const IDENT = /[A-Za-z0-9_.\-]/
 const WINDOW = 512
 
@@ -135,12 +135,15 @@ const isIdent = (c: string | undefined): boolean => c !== undefined && IDENT.tes
 
 const BARE_END = /[\s"'`,;&}{)\]<>]/
 const LINE_END = /[\n\r"'`]/
+/** An unquoted `KEY=value` in an env file or shell runs to the first space. */
+const ENV_END = /[\s"'`;]/
 
 /** The value after a separator at `i`: quoted, bare (to the end of the line for `lineValue`), and where it starts. */
 const valueAt = (
   text: string,
   i: number,
-  lineValue: boolean
+  lineValue: boolean,
+  envValue = false
 ): { readonly value: string; readonly quoted: boolean; readonly at: number } | undefined => {
   let j = i
   while (j < text.length && j < i + 8 && (text[j] === " " || text[j] === "\t")) j++
@@ -150,7 +153,7 @@ const valueAt = (
     if (end < 0 || end - j > WINDOW) return undefined
     return { value: text.slice(j + 1, end), quoted: true, at: j + 1 }
   }
-  const stop = lineValue ? LINE_END : BARE_END
+  const stop = lineValue ? LINE_END : envValue ? ENV_END : BARE_END
   let k = j
   while (k < text.length && k < j + WINDOW && !stop.test(text[k]!)) k++
   return k > j ? { value: text.slice(j, k), quoted: false, at: j } : undefined
@@ -178,7 +181,9 @@ const wordShapes = (text: string, limit: number, out: Array<Found>): void => {
     const kind = keyKind(key)
     if (sep !== null && kind !== undefined) {
       const envStyle = /^[A-Z][A-Z0-9_]*$/.test(key) && sep[0] === "=" && !/^\s/.test(after.slice(1))
-      const v = valueAt(text, end + sep[0].length, kind === "authorization header")
+      // `key=value` outside a query string runs to the first space (`&` is part of the value there).
+      const queryLike = text[start - 1] === "?" || text[start - 1] === "&"
+      const v = valueAt(text, end + sep[0].length, kind === "authorization header", sep[0].endsWith("=") && !sep[0].endsWith("=>") && !queryLike)
       const secret = v === undefined ? undefined : secretValue(kind, v.value, v.quoted, envStyle || kind === "authorization header")
       if (secret !== undefined) {
         out.push({ kind, value: secret, index: v!.at + v!.value.indexOf(secret) })

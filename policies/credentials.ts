@@ -84,17 +84,23 @@ const redactions = (found: Scan["found"], extra: ReadonlyArray<string> = []): Re
   ...new Set([...found.map(([, f]) => f.value), ...extra])
 ]
 
+/** A verdict that redacts `secrets`, with any of them that a path (an object key) put in the reason masked. */
+const withRedactions = (v: Policy.Verdict, secrets: ReadonlyArray<string>): Policy.Verdict => {
+  if (secrets.length === 0) return v
+  let reason = v.reason
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) reason = reason.split(s).join("[secret]")
+  return { ...v, reason, redact: secrets }
+}
+
 /** The verdict of a credential scan: fails on the first secret (or an incomplete scan), redacting every one. */
 const verdictOf = (scan: Scan, value: unknown, what: string, pass: string): Policy.Verdict => {
   if (scan.stopped !== undefined) {
-    const extra = vendorSecrets(value)
-    const v = Policy.fail(`${scan.stopped} (fail closed)`)
-    return extra.length > 0 || scan.found.length > 0 ? { ...v, redact: redactions(scan.found, extra) } : v
+    return withRedactions(Policy.fail(`${scan.stopped} (fail closed)`), redactions(scan.found, vendorSecrets(value)))
   }
   const first = scan.found[0]
   if (first === undefined) return Policy.pass(pass)
   const more = scan.found.length > 1 ? ` (and ${scan.found.length - 1} more)` : ""
-  return { ...Policy.fail(`Possible ${first[1].kind} in ${position(first[0], first[1])}${more}: ${what}`), redact: redactions(scan.found) }
+  return withRedactions(Policy.fail(`Possible ${first[1].kind} in ${position(first[0], first[1])}${more}: ${what}`), redactions(scan.found))
 }
 
 /**
@@ -187,7 +193,7 @@ export const blockGrepSecretPatterns: Policy.Policy = Policy.make("block_grep_se
   const v = hit === undefined
     ? Policy.pass(`${shown} is not a known secret signature`)
     : Policy.fail(`${shown} searches for ${hit}: searching for credentials is not permitted`)
-  return secrets.length > 0 ? { ...v, redact: secrets } : v
+  return withRedactions(v, secrets)
 })
 
 // ---------------------------------------------------------------------------------------------------
