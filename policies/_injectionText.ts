@@ -239,7 +239,6 @@ const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g
  */
 const ENCODED = /[a-z0-9+/][A-Z]|%[0-9a-fA-F]{2}|&#|\\[ux]/
 const PERCENT = /%[0-9a-fA-F]{2}/
-const PERCENT_RUNS = /(?:%[0-9a-fA-F]{2}[^%]{0,3}){4,}/
 const ENTITY = /&#(?:x[0-9a-fA-F]{1,6}|[0-9]{1,7});?/
 const ESCAPE = /\\(?:u[0-9a-fA-F]{4}|u\{[0-9a-fA-F]{1,6}\}|x[0-9a-fA-F]{2})/
 const MAX_RUNS = 16
@@ -284,7 +283,7 @@ export const decodings = (text: string): ReadonlyArray<string> => {
     const decoded = fromBase64(m[0])
     if (decoded !== undefined) out.push(decoded)
   }
-  if (PERCENT.test(text) && PERCENT_RUNS.test(text)) {
+  if (PERCENT.test(text)) {
     try {
       out.push(decodeURIComponent(text.replace(/\+/g, " ")))
     } catch {
