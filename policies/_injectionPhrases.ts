@@ -95,11 +95,11 @@ const CATEGORIES: ReadonlyArray<readonly [category: string, patterns: ReadonlyAr
     `(?:begin|start|end) (?:of )?(?:the )?system (?:prompt|instructions|message)`
   ], []],
   ["fake system marker", [
-    `\\[ ?(?:system|admin|administrator|developer|root|sudo|operator) ?\\] ?:`,
-    `\\[ ?(?:system|admin|administrator|developer|root|sudo|operator) (?:message|prompt|note|override|instructions?|update|notice|command|alert|directive) ?\\]`,
+    `(?<![a-z0-9_)\\]])\\[ ?(?:system|admin|administrator|developer|root|sudo|operator) ?\\] ?:`,
+    `(?<![a-z0-9_)\\]])\\[ ?(?:system|admin|administrator|developer|root|sudo|operator) (?:message|prompt|note|override|instructions?|update|notice|command|alert|directive) ?\\]`,
     `#{1,6} ?(?:system|admin|administrator|developer|root) (?:override|directive|command|alert|prompt|instructions?) ?(?:$|:|\\n)`,
     `(?:^|\\n) ?(?:system|admin|developer|operator) (?:override|directive|command|instructions?|message) ?:`,
-    `(?<!<)</? ?(?:system|system prompt|sys|admin|developer) ?>(?!>)`,
+    `(?<![a-z0-9_.<])</? ?(?:system|system prompt|sys|admin|developer) ?>(?!>|\\.[a-z<])`,
     `(?:system|admin|administrator|developer|root|sudo|security) override(?![a-z])`
   ], []],
   ["jailbreak", [

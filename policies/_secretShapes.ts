@@ -61,7 +61,8 @@ export const keyKind = (key: string): string | undefined => {
 
 const PLACEHOLDER_WORDS =
   /^(?:changeme|change_me|password|passwd|secret|example|sample|dummy|fake|test|testing|foo|bar|baz|todo|tbd|none|null|nil|undefined|true|false|string|str|text|number|int|integer|boolean|bool|any|unknown|object|required|optional|hidden|masked|redacted|removed|placeholder|n\/a|na|empty|default|value|token|key|apikey|api_key|xxx+|\*+|\.+|-+|_+|#+)$/i
-const PLACEHOLDER_PARTS = /your|here|insert|replace|example|placeholder|dummy|redacted|<[^>]*>|\{\{|\}\}|^\$|^%[a-z_]+%$|process\.env|os\.environ|getenv|env\[|secrets\.|vars\.|\$\{|^\*{3,}|x{6,}/i
+const PLACEHOLDER_PARTS =
+  /your|here|insert|replace|example|placeholder|dummy|redacted|secret|passw|token|test|fake|sample|demo|bench|lorem|<[^>]*>|\{\{|\}\}|^\$|^%[a-z_]+%$|process\.env|os\.environ|getenv|env\[|secrets\.|vars\.|\$\{|^\*{3,}|x{6,}/i
 const SAME_CHAR = /^(.)\1*$/
 
 /**
@@ -90,7 +91,16 @@ const classes = (s: string): number =>
   Number(/[a-z]/.test(s)) + Number(/[A-Z]/.test(s)) + Number(/[0-9]/.test(s)) + Number(/[^A-Za-z0-9]/.test(s))
 
 /** A random-looking token: 20+ characters, two or more character classes, entropy ≥ 3.5 bits per character. */
-export const randomToken = (s: string): boolean => s.length >= 20 && !/\s/.test(s) && classes(s) >= 2 && entropy(s) >= 3.5
+export const randomToken = (s: string): boolean =>
+  s.length >= 20 && !/\s/.test(s) && /[0-9]/.test(s) && /[A-Za-z]/.test(s) && !wordy(s) && entropy(s) >= 3.5
+
+/** Words joined by separators (`a-secret-of-at-least-32-characters`): made by a person, not random. */
+const wordy = (s: string): boolean => {
+  const parts = s.split(/[-_.]+/)
+  return parts.length >= 3 && parts.every((p) => p.length <= 12)
+}
+
+const WEAK_KINDS = new Set(["secret", "access token"])
 
 const AUTH_SCHEME = /^(?:bearer|basic|token|digest|apikey|api-key|sso-key)\s+/i
 
@@ -100,7 +110,10 @@ const AUTH_SCHEME = /^(?:bearer|basic|token|digest|apikey|api-key|sso-key)\s+/i
  */
 const secretValue = (kind: string, raw: string, quoted: boolean, literal: boolean): string | undefined => {
   let v = raw.trim()
-  if (kind === "authorization header") v = v.replace(AUTH_SCHEME, "")
+  if (kind === "authorization header") {
+    v = v.replace(AUTH_SCHEME, "")
+    if (!/^[A-Za-z0-9._~+/=:-]+$/.test(v)) return undefined
+  }
   if (v === "" || placeholder(v) || v.length > WINDOW) return undefined
   const password = kind === "password"
   if (password && /^(?:\/|~\/|\.\/)/.test(v)) return undefined // PWD=/home/dev is a directory
@@ -112,6 +125,8 @@ const secretValue = (kind: string, raw: string, quoted: boolean, literal: boolea
     return (password && v.length >= 6 && /[0-9]/.test(v)) || randomToken(v) ? v : undefined
   }
   if (password) return v.length >= 6 ? v : undefined
+  // "secret" and "credential" name many things that are not secrets: their values must look random.
+  if (WEAK_KINDS.has(kind)) return randomToken(v) || (v.length >= 16 && classes(v) >= 3) ? v : undefined
   if (quoted || literal) return v.length >= 8 && classes(v) >= 2 ? v : undefined
   return v.length >= 12 && randomToken(v) ? v : undefined
 }
