@@ -16,6 +16,7 @@
  * ```
  * @module
  */
+import * as Words from "./_wordAutomaton.ts"
 
 /** Look-alike letters NFKD leaves alone, mapped to the Latin letter they imitate (after lowercasing). */
 const HOMOGLYPHS: ReadonlyMap<string, string> = new Map(
@@ -163,31 +164,28 @@ export const forms = (text: string): Forms => {
 
 /** What `quick` sees of an ASCII text. */
 export interface Quick {
-  /** The same as `forms(text).squashed`. */
-  readonly squashed: string
+  /** Whether the squashed form (`forms(text).squashed`) contains one of the anchor words. */
+  readonly hit: boolean
   /** Whether the text has a `[` or `<`, which the punctuation-only markers need. */
   readonly brackets: boolean
   /** The same as `forms(text).encoded`. */
   readonly encoded: boolean
 }
 
-/** Per ASCII code: the squashed code unit (lower-cased, leet-folded) or -1 when squashing drops it. */
-const SQUASH_CODE: ReadonlyArray<number> = Array.from({ length: 128 }, (_, c) => {
+/** Per ASCII code: the squashed symbol (lower-cased, leet-folded, see `_wordAutomaton.ts`) or -1 when squashing drops it. */
+const SQUASH_SYMBOL: ReadonlyArray<number> = Array.from({ length: 128 }, (_, c) => {
   const lower = c >= 65 && c <= 90 ? c + 32 : c
-  const folded = LEET_BY_CODE[lower]?.charCodeAt(0) ?? lower
-  return (folded >= 97 && folded <= 122) || (folded >= 48 && folded <= 57) ? folded : -1
+  return Words.symbol(LEET_BY_CODE[lower]?.charCodeAt(0) ?? lower)
 })
-const scratch: Array<number> = new Array<number>(4096).fill(0)
-const CHUNK = 4096
 
 /**
- * The squashed form of pure-ASCII text in one pass (separators, controls and punctuation all vanish when
- * squashing, so normalising first changes nothing), with the two flags the scan needs; `undefined` for
- * text with non-ASCII characters, which needs `forms`.
+ * One pass over pure-ASCII text: does its squashed form (separators, controls and punctuation all vanish
+ * when squashing, so normalising first changes nothing) contain one of `anchors`, and the two flags the
+ * scan needs; `undefined` for text with non-ASCII characters, which needs `forms`. Allocates nothing.
  */
-export const quick = (text: string): Quick | undefined => {
-  let squashed = ""
-  let n = 0
+export const quick = (text: string, anchors: Words.Automaton): Quick | undefined => {
+  let state = 0
+  let hit = false
   let brackets = false
   let encoded = false
   let prev = 0
@@ -202,15 +200,13 @@ export const quick = (text: string): Quick | undefined => {
     }
     if (c === 91 || c === 60) brackets = true
     prev = c
-    const q = SQUASH_CODE[c]!
-    if (q < 0) continue
-    scratch[n++] = q
-    if (n === CHUNK) {
-      squashed += String.fromCharCode.apply(null, scratch)
-      n = 0
-    }
+    if (hit) continue
+    const a = SQUASH_SYMBOL[c]!
+    if (a < 0) continue
+    state = Words.step(anchors, state, a)
+    if (anchors.hit[state] === 1) hit = true
   }
-  return { squashed: squashed + String.fromCharCode.apply(null, scratch.slice(0, n)), brackets, encoded }
+  return { hit, brackets, encoded }
 }
 
 /** The normalised text with leet digits folded onto letters (same length). */

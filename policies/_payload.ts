@@ -225,28 +225,31 @@ export const walkEntries = (
   visit: (entry: Entry) => boolean,
   maxChars = Number.POSITIVE_INFINITY
 ): "found" | "done" | "too-deep" | "too-large" | "unreadable" => {
-  const stack: Array<readonly [Entry, number]> = [[{ path: rootPath, key: undefined, value: root }, 0]]
+  const stack: Array<Entry & { readonly depth: number }> = [{ path: rootPath, key: undefined, value: root, depth: 0 }]
   let chars = 0
   let entries = 0
   try {
     while (stack.length > 0) {
-      const [entry, depth] = stack.pop()!
+      const entry = stack.pop()!
       const v = entry.value
       if (typeof v === "string") chars += v.length
       if (entry.key !== undefined) chars += entry.key.length
       if (chars > maxChars || ++entries > MAX_ENTRIES) return "too-large"
       if (visit(entry)) return "found"
       if (typeof v !== "object" || v === null) continue
-      if (depth >= MAX_DEPTH) return "too-deep"
-      const size = Array.isArray(v) ? v.length : Object.keys(v).length
-      if (entries + stack.length + size > MAX_ENTRIES) return "too-large"
-      const children: Array<readonly [Entry, number]> = []
+      if (entry.depth >= MAX_DEPTH) return "too-deep"
+      const depth = entry.depth + 1
       if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) children.push([{ path: `${entry.path}[${i}]`, key: undefined, value: v[i] }, depth + 1])
+        if (entries + stack.length + v.length > MAX_ENTRIES) return "too-large"
+        for (let i = v.length - 1; i >= 0; i--) stack.push({ path: `${entry.path}[${i}]`, key: undefined, value: v[i], depth })
       } else {
-        for (const [k, x] of Object.entries(v)) children.push([{ path: `${entry.path}.${k}`, key: k, value: x }, depth + 1])
+        const keys = Object.keys(v)
+        if (entries + stack.length + keys.length > MAX_ENTRIES) return "too-large"
+        for (let i = keys.length - 1; i >= 0; i--) {
+          const k = keys[i]!
+          stack.push({ path: `${entry.path}.${k}`, key: k, value: (v as Record<string, unknown>)[k], depth })
+        }
       }
-      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!)
     }
   } catch {
     return "unreadable"

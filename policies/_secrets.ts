@@ -21,6 +21,7 @@
  * @module
  */
 import * as Shapes from "./_secretShapes.ts"
+import { trieRegExp } from "./_trie.ts"
 
 /** A secret format: a name for reasons and a regular expression source without capture groups. */
 interface SecretKind {
@@ -76,11 +77,45 @@ export const findSecret = (text: string): string | undefined => {
 /** A secret found in text: its kind, where it starts, and the secret itself (for redaction only). */
 export type Found = Shapes.Found
 
+/** Shorter text holds no secret this module finds (the shortest shape, `pw=abcdef`, is longer). */
+const MIN_SECRET_TEXT = 8
+
 /** Most secrets reported per text (the policy blocks on the first; the rest are for redaction). */
 export const MAX_FOUND = 64
 
+const sepVariants = (words: ReadonlyArray<string>): ReadonlyArray<string> =>
+  words.flatMap((w) => (w.includes("~") ? ["", "_", "-", ".", " "].map((sep) => w.replace("~", sep)) : [w]))
+
+/**
+ * A fragment every vendor format and credential shape contains (a prefix or a credential word; `~` stands
+ * for an optional separator), as one trie-shaped expression: text without any of them, and without the
+ * marks of a URL password, a `-u` option or a Telegram token, holds no secret this module can find.
+ */
+const MAY_HOLD = trieRegExp(
+  sepVariants([
+    "passw", "pwd", "pw", "pass", "secret", "token", "api~key", "access~key", "private~key", "signing~key",
+    "encryption~key", "master~key", "license~key", "credential", "connection~string", "dsn", "auth", "bearer",
+    "-----begin", "sk-", "sk_", "rk_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat", "glpat-", "xoxa-", "xoxb-",
+    "xoxp-", "xoxo-", "xoxs-", "xoxr-", "hooks.slack", "akia", "asia", "aiza", "ya29.", "npm_", "pypi-", "hf_", "sg.", "dapi",
+    "dop_v1", "doo_v1", "dor_v1", "shpat_", "shpca_", "shppa_", "shpss_", "eyj"
+  ]),
+  "i"
+)
+const URL_PASSWORD = /:\/\/[^\s/@]{0,128}:[^\s/@]{1,256}@/
+const USER_OPTION = /(?:^|\s)(?:-u|--user)/
+const TELEGRAM = /[0-9]{8}:AA/
+const TWILIO = /SK[0-9a-f]{32}/
+
+const mayHold = (text: string): boolean =>
+  MAY_HOLD.test(text) ||
+  (text.includes("://") && text.includes("@") && URL_PASSWORD.test(text)) ||
+  (text.includes("-u") && USER_OPTION.test(text)) ||
+  (text.includes(":AA") && TELEGRAM.test(text)) ||
+  (text.includes("SK") && TWILIO.test(text))
+
 /** Every vendor-format secret and credential shape in `text`, in order of position (at most `limit`). */
 export const scanText = (text: string, limit = MAX_FOUND): ReadonlyArray<Found> => {
+  if (text.length < MIN_SECRET_TEXT || !mayHold(text)) return []
   const out: Array<Found> = []
   COMBINED_G.lastIndex = 0
   for (let m = COMBINED_G.exec(text); m !== null && out.length < limit; m = COMBINED_G.exec(text)) {
@@ -98,6 +133,7 @@ export const scanText = (text: string, limit = MAX_FOUND): ReadonlyArray<Found> 
  * `password`, `Authorization`) and the value looks like one, or the key itself is a secret.
  */
 export const scanEntry = (key: string, value: unknown): Found | undefined => {
+  if (key.length < 2 || !mayHold(key)) return undefined
   const inKey = scanText(key, 1)[0]
   if (inKey !== undefined) return { ...inKey, kind: `${inKey.kind} used as an object key` }
   return typeof value === "string" || typeof value === "number" ? Shapes.keyValue(key, String(value), -1) : undefined

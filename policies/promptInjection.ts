@@ -74,8 +74,8 @@ const first = (
 
 const scanText = (text: string, depth: number): Finding | undefined => {
   // Pure ASCII: one cheap pass decides whether the text can hold anything at all (the common case).
-  const q = Text.quick(text)
-  const look = q === undefined || Phrases.PREFILTER.test(q.squashed) || q.brackets
+  const q = Text.quick(text, Phrases.PREFILTER_AUTOMATON)
+  const look = q === undefined || q.hit || q.brackets
   const encoded = q === undefined ? undefined : q.encoded
   let isEncoded = encoded === true
   if (look) {
