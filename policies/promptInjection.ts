@@ -1,10 +1,19 @@
 /**
  * Prompt-injection policies: block payloads whose text tries to override the agent's instructions,
- * hijack its role, extract its system prompt or jailbreak it. Every string (and object key) is
- * normalised before matching — Unicode compatibility forms, invisible and tag characters, diacritics,
- * Cyrillic/Greek look-alikes, case, separators and spaced-out letters — and the patterns tolerate leet
- * digits (`1gn0r3`), so disguises do not help. Patterns need the whole phrase, so benign uses of
- * "ignore", "system" or "act" ("please ignore the typo", "the system is down", "act on the ticket") pass.
+ * hijack its role, extract its system prompt, fake a system message or jailbreak it. This is a heuristic
+ * tripwire, not a guarantee: it catches known phrasings and their disguises, and a determined attacker
+ * can still word an injection it does not know. Treat a pass as "nothing known was found", never as
+ * "the text is safe"; the guarantees come from allowlists and jails around what the agent can do.
+ *
+ * Every string (and object key) is normalised before matching (`_injectionText.ts`): Unicode
+ * compatibility forms, invisible and tag characters, diacritics, look-alike letters (Cyrillic, Greek,
+ * Armenian, Cherokee, small capitals), case, separators, spaced-out letters and punctuation inside words;
+ * words split by spaces are caught on a squashed form; base64, percent-encoding, HTML entities and
+ * `\u`/`\x` escapes are decoded and scanned too; the patterns tolerate leet digits (`1gn0r3`). The core
+ * phrases are also known in Spanish, French, German, Portuguese, Italian, Chinese, Japanese and Russian.
+ * Patterns need the whole phrase, so benign uses of "ignore", "system" or "act" ("please ignore the typo",
+ * "the system is down", "act on the ticket") pass. Strings over 256 KiB, payloads over 1 MiB of text or
+ * 20 000 strings, and nesting over 64 levels block (fail closed).
  *
  * @example
  * ```ts

@@ -1,14 +1,21 @@
 /**
  * URL policies (payload: `url`), for WebFetch-style tools. URLs are parsed with the WHATWG `URL` parser
  * — the one `fetch` uses — so the host a policy judges is the host a request would reach: userinfo,
- * ports, percent-encoding, full-width digits, case and trailing dots are resolved first, and every IPv4
- * and IPv6 spelling is normalised. Each policy passes when the payload has no `url`; a `url` that is not
- * a string or does not parse blocks.
+ * ports, percent-encoding, full-width digits, IDNA, case and trailing dots are resolved first, and every
+ * IPv4 and IPv6 spelling is normalised. Each policy passes when the payload has no `url`; a `url` that is
+ * not a string, does not parse, is longer than 16 KiB or has a host longer than a DNS name blocks.
+ *
+ * `block_raw_ip_urls` judges the URL as written: raw IPs, and names that are addresses in disguise
+ * (`localhost`, wildcard loopback domains such as `lvh.me`, IP-echo names such as `127.0.0.1.nip.io`,
+ * rebinding services, names embedding a private address). `block_ssrf` adds private-use suffixes,
+ * single-label and metadata names, and resolves other names through the `Dns` service (`dns.ts`),
+ * checking every address; a resolver error blocks. Credentials in a URL's userinfo are returned in the
+ * verdict's `redact`, and never shown in reasons.
  *
  * @example
  * ```ts
  * import * as Url from "./policies/url.ts"
- * const policies = [Url.requireHttps, Url.blockDnsExfilDomains, Url.blockRawIpUrls, Url.webfetchDomainAllowlist(["docs.example.com"])]
+ * const policies = [Url.requireHttps, Url.blockDnsExfilDomains, Url.blockRawIpUrls, Url.blockSsrf, Url.webfetchDomainAllowlist(["docs.example.com"])]
  * ```
  * @module
  */
