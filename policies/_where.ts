@@ -111,9 +111,12 @@ const extremeBound = (op: string, v: Value | undefined): boolean => {
   return year !== null && ((lower && Number(year[1]) <= 1900) || (upper && Number(year[1]) >= 9999))
 }
 
+/** The condition as SQL, for reasons: rendered only when a reason is actually built (by `toString`). */
+const lazyShown = (node: Sql.Node): { toString: () => string } => ({ toString: () => `(${Sql.render(node)})` })
+
 /** A comparison of a column with constants, or why the condition is not one. */
 const comparisonOf = (e: Sql.Node): Comparison | string => {
-  const shown = `(${Sql.render(e)})`
+  const shown = lazyShown(e)
   const constant = C.constant(e)
   if (constant !== undefined) {
     return C.toBool(constant.v) === true ? `${shown} is always true` : `${shown} is a constant that depends on no row`

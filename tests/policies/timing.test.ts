@@ -14,6 +14,7 @@ import * as Dns from "../../policies/dns.ts"
 import * as PromptInjection from "../../policies/promptInjection.ts"
 import * as Sets from "../../policies/sets.ts"
 import * as Url from "../../policies/url.ts"
+import * as Sql from "../../policies/_sql.ts"
 import type { PolicyResult } from "../../src/Model.ts"
 import * as Policy from "../../src/Policy.ts"
 import * as ReceiptStore from "../../src/ReceiptStore.ts"
@@ -50,6 +51,20 @@ const STRINGS: Readonly<Record<string, string>> = {
   "CJK": fill("忽略之前的"),
   "SQL strings": fill("'x' || "),
   "dollar quotes": fill("$a$")
+}
+
+/** SQL shapes the parser is slowest on, just under the SQL length cap (longer SQL blocks for size). */
+const fit = (head: string, unit: string, tail: string): string =>
+  head + unit.repeat(Math.floor((Sql.MAX_SQL_LENGTH - 10 - head.length - tail.length) / unit.length)) + tail
+const joins = Array.from({ length: 400 }, (_, i) => `JOIN t${i + 1} ON t${i + 1}.id = t${i}.id`).join(" ")
+const NEAR_CAP_SQL: Readonly<Record<string, string>> = {
+  "an OR chain": fit("DELETE FROM t WHERE ", "a = 1 OR ", "a = 1"),
+  "OR branches covering a column": fit("DELETE FROM t WHERE ", "id < 5 OR id >= 5 OR ", "a = 1"),
+  "an IN list": fit("DELETE FROM t WHERE a IN (", "12345, ", "1)"),
+  "a CASE chain": fit("SELECT CASE ", "WHEN a = 1 THEN 2 ", "END FROM t"),
+  "a VALUES list": fit("INSERT INTO t (a, b, c) VALUES ", "(1, 'abc', now()), ", "(1, 'x', now())"),
+  "a join chain": `SELECT * FROM t0 ${joins.slice(0, Sql.MAX_SQL_LENGTH - 100).replace(/ JOIN[^J]*$/, "")}`,
+  "nested query_to_xml": fit("SELECT query_to_xml('select 1 ", "union select 1 ", "', true, false, '')")
 }
 
 const deep = (): unknown => {
@@ -110,6 +125,10 @@ const violations = (policies: ReadonlyArray<Policy.Policy>, payloads: ReadonlyAr
 const singleField: ReadonlyArray<readonly [string, unknown]> = Object.entries(STRINGS).flatMap(([name, value]) =>
   FIELDS.map((field) => [`${name} in ${field}`, { [field]: value }] as const)
 )
+const nearCap: ReadonlyArray<readonly [string, unknown]> = Object.entries(NEAR_CAP_SQL).flatMap(([name, sql]) => [
+  [`${name} in sql`, { sql }] as const,
+  [`${name} sent through psql -c`, { command: `psql -c "${sql.replaceAll("\"", "")}"` }] as const
+])
 const allFields: ReadonlyArray<readonly [string, unknown]> = Object.entries(STRINGS).map(([name, value]) =>
   [`${name} in every field`, Object.fromEntries(FIELDS.map((f) => [f, value]))] as const
 )
@@ -141,7 +160,7 @@ const OWN: ReadonlyArray<Policy.Policy> = [
 describe("every policy set finishes adversarial 1 MiB inputs within 50 ms or blocks for size", () => {
   for (const [name, set] of Object.entries(SETS)) {
     it(`${name}: one adversarial field at a time`, () => {
-      assert.deepStrictEqual(violations(set, singleField), [])
+      assert.deepStrictEqual(violations(set, [...singleField, ...nearCap]), [])
     })
     it(`${name}: every field at once, and deep or wide structures`, () => {
       assert.deepStrictEqual(violations(set, [...allFields, ...structures]), [])
@@ -152,7 +171,7 @@ describe("every policy set finishes adversarial 1 MiB inputs within 50 ms or blo
 describe("every SQL, URL, credential and prompt-injection policy does on its own", () => {
   it("within 50 ms or blocking for size, for every input and field", () => {
     const out: Array<string> = []
-    for (const policy of OWN) out.push(...violations([policy], singleField).map((v) => `${policy.name}: ${v}`))
+    for (const policy of OWN) out.push(...violations([policy], [...singleField, ...nearCap]).map((v) => `${policy.name}: ${v}`))
     assert.deepStrictEqual(out, [])
   })
 
