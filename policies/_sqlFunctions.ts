@@ -212,21 +212,35 @@ export const statementDanger = (statement: Sql.Node, allowFunctions: ReadonlySet
 /** The tokens of SQL with comments dropped and string contents emptied (lower-cased raw text when it cannot be lexed). */
 export const plain = (sql: string): string => (Sql.canonical(sql) ?? sql.toLowerCase()).replace(/'(?:[^']|'')*'/g, "''")
 
-const LEXICAL: ReadonlyArray<readonly [RegExp, string]> = [
+/** Statement-level dangers, plain from the tokens whether or not the parser reads the statement. */
+const STATEMENTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/(?:^|;)\s*do\b/, "a DO block runs procedural code (dynamic EXECUTE included) that the guard cannot analyse"],
   [/(?:^|;)\s*copy\b[^;]*\bprogram\b/, "COPY … PROGRAM runs a shell command on the database server"],
   [/(?:^|;)\s*copy\b[^;]*\b(?:from|to)\s+''/, "COPY to or from a file reads or writes the database server's disk"],
   [/(?:^|;)\s*(?:prepare|execute)\b/, "PREPARE/EXECUTE runs a statement whose text the guard cannot see"],
+  [/\bload\s+data\s+(?:local\s+)?infile\b/, "LOAD DATA INFILE reads a file into the database"],
   [/(?:^|;)\s*load\b/, "LOAD loads a shared library into the database server"],
   [/\blanguage\s+(?:plpython\w*|plperlu|pltclu|c|plsh|plv8|pljava\w*|plr)\b/, "creates a function in an untrusted language, which runs code on the server"],
   [/(?:^|;)\s*(?:set|reset)\s+(?:session\s+|local\s+)?(?:role|session\s+authorization)\b/, "changes the session's role"],
-  [/\b(?:dblink\w*|pg_read_file|pg_read_binary_file|pg_ls_dir|lo_import|lo_export|query_to_xml\w*|pg_execute_server_program)\b/, "calls a function that runs SQL text or reaches outside the database"]
+  [/\binto\s+(?:out|dump)file\b/, "SELECT … INTO OUTFILE writes a file on the database server"],
+  [/\bsys_(?:exec|eval)\b/, "calls a function that runs a shell command on the database server"]
 ]
+
+/** Function names, for SQL the parser cannot read (read SQL judges calls through `callsIn`). */
+const FUNCTION_NAMES = /\b(?:dblink\w*|pg_read_file|pg_read_binary_file|pg_ls_dir|lo_import|lo_export|query_to_xml\w*|pg_execute_server_program)\b/
+
+/** What the tokens of SQL plainly do at statement level that is dangerous (checked on every SQL text), if anything. */
+export const statementDangerOf = (sql: string): string | undefined => {
+  if (sql.length > Sql.MAX_SQL_LENGTH) return undefined
+  const p = plain(sql)
+  for (const [re, what] of STATEMENTS) if (re.test(p)) return what
+  return undefined
+}
 
 /** For SQL the parser cannot read: what its tokens plainly do that is dangerous, if anything. */
 export const lexicalDanger = (sql: string): string | undefined => {
   if (sql.length > Sql.MAX_SQL_LENGTH) return undefined
-  const p = plain(sql)
-  for (const [re, what] of LEXICAL) if (re.test(p)) return what
-  return undefined
+  const statement = statementDangerOf(sql)
+  if (statement !== undefined) return statement
+  return FUNCTION_NAMES.test(plain(sql)) ? "calls a function that runs SQL text or reaches outside the database" : undefined
 }

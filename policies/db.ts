@@ -288,11 +288,16 @@ export const blockDdlWith = (options: { readonly allow?: DbAllow } = {}): Policy
     const viaClient = ClientSql.commandSql(ctx.payload)
     if (typeof viaClient === "string") return Policy.fail(viaClient)
     for (const text of viaClient) {
+      if (text.length > Sql.MAX_SQL_LENGTH) {
+        return Policy.fail(`SQL sent to a database client by the command is too long to inspect (${text.length} characters, limit ${Sql.MAX_SQL_LENGTH}; fail closed)`)
+      }
       const meta = ClientSql.metaDanger(text)
       if (meta !== undefined) return Policy.fail(`The command's database client input is not permitted: ${meta}`)
       const parsed = ClientSql.parseClientSql(text)
       const expanded = parsed._tag === "Ok" ? Fn.expand(parsed.statements) : undefined
-      const ddl = expanded === undefined ? ClientSql.lexicalDdl(text) : findDdl(expanded.statements, allow, allowed) ?? expanded.problem
+      const ddl = expanded === undefined
+        ? ClientSql.lexicalDdl(text)
+        : Fn.statementDangerOf(text) ?? findDdl(expanded.statements, allow, allowed) ?? expanded.problem
       if (ddl !== undefined) return Policy.fail(`SQL sent to a database client by the command is not permitted: ${ddl}`)
     }
     if (sql._tag === "Absent") return Policy.pass(viaClient.length === 0 ? "No SQL to inspect" : "No DDL statement in the command's SQL")
@@ -301,7 +306,7 @@ export const blockDdlWith = (options: { readonly allow?: DbAllow } = {}): Policy
     const parsed = Sql.parse(sql.value)
     if (parsed._tag === "Error") return unparseable(sql.value, parsed.reason)
     const expanded = Fn.expand(parsed.statements)
-    const ddl = findDdl(expanded.statements, allow, allowed)
+    const ddl = Fn.statementDangerOf(sql.value) ?? findDdl(expanded.statements, allow, allowed)
     if (ddl !== undefined) return Policy.fail(`${ddl} is not permitted`)
     if (expanded.problem !== undefined) return Policy.fail(`${expanded.problem} (fail closed)`)
     return allowed.length > 0 ? allowedBy(allowed.join("; ")) : Policy.pass("No DDL statement in the SQL")
