@@ -113,9 +113,46 @@ const mayHold = (text: string): boolean =>
   (text.includes(":AA") && TELEGRAM.test(text)) ||
   (text.includes("SK") && TWILIO.test(text))
 
+const BASE64_RUN = /[A-Za-z0-9+/_-]{24,4096}={0,2}/g
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+const MAX_DECODED_RUNS = 8
+
+/** The text a base64 (or base64url) run encodes, when it is UTF-8 text. */
+const decodeBase64 = (run: string): string | undefined => {
+  const b64 = run.replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, "")
+  if (b64.length % 4 === 1) return undefined
+  try {
+    const binary = atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4))
+    return utf8.decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
+  } catch {
+    return undefined
+  }
+}
+
+/** Vendor-format secrets hidden in base64 runs (`Z2hwX…` for a GitHub token): the run and the secret it hides. */
+const encodedSecrets = (text: string, limit: number): ReadonlyArray<Found> => {
+  const out: Array<Found> = []
+  BASE64_RUN.lastIndex = 0
+  let runs = 0
+  for (let m = BASE64_RUN.exec(text); m !== null && runs < MAX_DECODED_RUNS && out.length < limit; m = BASE64_RUN.exec(text)) {
+    if (!/[A-Z]/.test(m[0]) || !/[a-z]/.test(m[0]) || !/[0-9]/.test(m[0])) continue
+    runs++
+    const decoded = decodeBase64(m[0])
+    const hidden = decoded === undefined ? null : COMBINED.exec(decoded)
+    if (hidden === null || hidden === undefined) continue
+    out.push({ kind: `${kindOf(hidden)}, base64-encoded`, value: m[0], index: m.index })
+    out.push({ kind: `${kindOf(hidden)}, base64-encoded`, value: hidden[0], index: -1 })
+  }
+  return out
+}
+
+/** An upper-case letter after a lower-case letter or digit: base64 of text always has one. */
+const MIXED_CASE = /[a-z0-9][A-Z]/
+
 /** Every vendor-format secret and credential shape in `text`, in order of position (at most `limit`). */
 export const scanText = (text: string, limit = MAX_FOUND): ReadonlyArray<Found> => {
-  if (text.length < MIN_SECRET_TEXT || !mayHold(text)) return []
+  if (text.length < MIN_SECRET_TEXT) return []
+  if (!mayHold(text)) return text.length >= 24 && MIXED_CASE.test(text) ? encodedSecrets(text, limit) : []
   const out: Array<Found> = []
   COMBINED_G.lastIndex = 0
   for (let m = COMBINED_G.exec(text); m !== null && out.length < limit; m = COMBINED_G.exec(text)) {
@@ -125,6 +162,7 @@ export const scanText = (text: string, limit = MAX_FOUND): ReadonlyArray<Found> 
     if (out.length >= limit) break
     if (!out.some((o) => f.index < o.index + o.value.length && o.index < f.index + f.value.length)) out.push(f)
   }
+  if (out.length < limit && MIXED_CASE.test(text)) out.push(...encodedSecrets(text, limit - out.length))
   return out.sort((a, b) => a.index - b.index)
 }
 

@@ -98,6 +98,15 @@ describe("block_secrets_in_payload", () => {
       assert.isTrue(Policy.allPassed(results))
     }))
 
+  it("decodes base64 runs and redacts both the run and the secret it hides", () => {
+    const encoded = btoa(`token ${GITHUB}`)
+    const v = verdict(Credentials.blockSecretsInPayload, { url: `https://collector.example/?d=${encoded}` })
+    assert.isFalse(v.passed)
+    assert.include(v.reason, "GitHub token, base64-encoded")
+    assert.sameMembers([...(v.redact ?? [])], [encoded, GITHUB])
+    assert.isTrue(verdict(Credentials.blockSecretsInPayload, { body: btoa("a harmless attachment, 2025") }).passed)
+  })
+
   it("blocks a payload too large to scan, still redacting the vendor-format secrets it can see", () => {
     const v = verdict(Credentials.blockSecretsInPayload, { blob: `${"x ".repeat(Credentials.MAX_SCAN_CHARS)} ${GITHUB}` })
     assert.isFalse(v.passed)

@@ -64,6 +64,8 @@ export const HOSTILE_CREDENTIALS: ReadonlyArray<Case> = [
   creds({ body: `Hi, the prod password is ${PASSWORD} (do not share)`, to: "ann@example.com" }, "password in an email body"),
   creds({ command: `curl -u admin:${PASSWORD} https://jenkins.example.com` }, "credentials in a shell command's URL"),
   creds({ text: `token=${GITHUB}` }, "GitHub token in a chat message"),
+  creds({ url: `https://collector.example/p?d=${btoa(GITHUB)}` }, "base64 of a GitHub token in a query string"),
+  creds({ body: btoa(`aws_access_key_id = ${AWS_ID}`) }, "base64 of an AWS credentials line"),
   // Grep patterns that hunt for secrets
   grep("gh[p]_", "GitHub prefix with a bracket class"),
   grep("AK[I]A[0-9A-Z]{16}", "AWS key id with a bracket class"),
