@@ -136,7 +136,8 @@ const urlPolicy = (
     if (target === undefined) return Policy.fail(`URL ${Payload.show(raw.replace(USERINFO, "$1…@"))} cannot be parsed`)
     if (target.problem !== undefined) return withSecrets(target, Policy.fail(`${target.problem} (fail closed)`))
     const v = decide(target)
-    return Effect.isEffect(v) ? Effect.map(v, (x) => withSecrets(target, x)) : withSecrets(target, v)
+    if (!Effect.isEffect(v)) return withSecrets(target, v)
+    return target.secrets.length === 0 ? v : Effect.map(v, (x) => withSecrets(target, x))
   })
 
 /** The host as shown in reasons (IPv6 in brackets). */
