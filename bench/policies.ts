@@ -3,11 +3,11 @@
  * registered and configured as a deployment would, over a realistic coding-agent payload (a shell
  * command, a path, a URL and a message). Two gates are measured:
  *
- * - "sync": every policy that answers synchronously (all but four), so the gate never enters the
+ * - "sync": every policy that answers synchronously (all but five), so the gate never enters the
  *   Effect runtime;
  * - "full": the whole catalogue, including `code_freeze_active`, `no_repeat_emails`,
- *   `limit_tasks_per_contact` and `dont_duplicate_contacts`, whose Effects switch the gate to its Effect
- *   path.
+ *   `limit_tasks_per_contact`, `dont_duplicate_contacts` and `block_ssrf` (which asks the `Dns` service
+ *   about the URL's name; the default has no resolver), whose Effects switch the gate to its Effect path.
  *
  * Payloads rotate through distinct strings, so the per-evaluation memos (parsed command, URL, path)
  * help within one evaluation but never across evaluations. Prints p50/p99 µs after a warm-up.
@@ -60,7 +60,7 @@ const sync: ReadonlyArray<Policy.Policy> = [
   // prompt injection, email, credentials
   PromptInjection.blockPromptInjection, PromptInjection.blockPromptInjectionFields(["message", "body"]), Email.noMassEmails,
   Credentials.dontCopyApiKeys, Credentials.blockGrepSecretPatterns, Credentials.blockGlobCredentialsDirs,
-  Credentials.pauseOnResourcePurposeMismatch,
+  Credentials.pauseOnResourcePurposeMismatch, Credentials.blockSecretsInPayload,
   // coding-agent shell guard
   ...Shell.codingAgentShellGuard({ protectedTables: ["users", "orders"] })
 ]
@@ -69,7 +69,8 @@ const effectful: ReadonlyArray<Policy.Policy> = [
   Time.codeFreezeActive,
   Email.noRepeatEmails({ window: "24 hours" }),
   Crm.limitTasksPerContact({ max: 3 }),
-  Crm.dontDuplicateContacts({ lookup: () => Effect.succeed(false) })
+  Crm.dontDuplicateContacts({ lookup: () => Effect.succeed(false) }),
+  Url.blockSsrf
 ]
 
 const full: ReadonlyArray<Policy.Policy> = [...sync, ...effectful]

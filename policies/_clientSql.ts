@@ -13,10 +13,11 @@
  * ```
  * @module
  */
-import { get } from "./_payload.ts"
+import { get, readString, readStrings } from "./_payload.ts"
 import type { Command } from "./_shell.ts"
 import * as Sh from "./_shell.ts"
 import * as Sql from "./_sql.ts"
+import * as Fn from "./_sqlFunctions.ts"
 import * as Where from "./_where.ts"
 
 /** How a client takes SQL: options (short letter, long name), valued short letters, positional SQL. */
@@ -63,11 +64,8 @@ export const sqlTexts = (c: Command): ReadonlyArray<string> => {
   return out
 }
 
-const STRING_LITERAL = /'(?:[^']|'')*'/g
 const META_LINE = /^\s*\\.*$/gm
-
-/** The SQL as canonical tokens with string contents emptied (lower-cased raw text when it cannot be lexed). */
-const plain = (sql: string): string => (Sql.canonical(sql) ?? sql.toLowerCase()).replace(STRING_LITERAL, "''")
+const plain = Fn.plain
 
 /**
  * The SQL texts database clients receive in `payload.command`, for the database policies: empty when
@@ -87,27 +85,93 @@ export const commandSql = (payload: unknown): ReadonlyArray<string> | string => 
 /** Parses client SQL, psql meta-command lines (such as `\dt`) dropped. */
 export const parseClientSql = (sql: string): Sql.Parsed => Sql.parse(sql.replace(META_LINE, ""))
 
-const DDL_WORD = /\b(drop|truncate|alter|create)\b/
+const DDL_WORD = /\b(drop|truncate|alter|create|grant|revoke)\b/
 
-/** The DDL keyword in client SQL the parser cannot read (MySQL syntax…), matched on canonical tokens. */
-export const lexicalDdl = (sql: string): string | undefined => DDL_WORD.exec(plain(sql))?.[1]?.toUpperCase()
+/** The DDL keyword or dangerous statement in client SQL the parser cannot read (MySQL syntax…), on canonical tokens. */
+export const lexicalDdl = (sql: string): string | undefined =>
+  Fn.lexicalDanger(sql) ?? DDL_WORD.exec(plain(sql))?.[1]?.toUpperCase()
+
+const META_DANGER: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^\s*\\!/m, "a psql \\! meta-command runs a shell command"],
+  [/^\s*\\(?:o|out|g|gx)\s*\|/m, "a psql meta-command pipes output to a shell command"],
+  [/^\s*\\gexec\b/m, "psql \\gexec runs query results as SQL the guard cannot see"],
+  [/^\s*\\(?:i|ir|include|include_relative)\b/m, "a psql meta-command runs SQL from a file the guard cannot see"],
+  [/^\s*\\copy\b.*\bprogram\b/im, "psql \\copy … program runs a shell command"]
+]
+
+/** What a psql meta-command line in client SQL does that is dangerous, if anything. */
+export const metaDanger = (sql: string): string | undefined => {
+  if (!sql.includes("\\")) return undefined
+  for (const [re, what] of META_DANGER) if (re.test(sql)) return what
+  return undefined
+}
+
+/** What finding a configured table in a payload found. */
+export type TableHit =
+  | { readonly _tag: "Fail"; readonly reason: string }
+  | { readonly _tag: "Found"; readonly table: string; readonly where: string }
+  | undefined
+
+/** The first table of parsed statements (with the SQL their functions run) that `matcher` matches. */
+const findInStatements = (statements: ReadonlyArray<Sql.Node>, matcher: Sql.TableMatcher, where: string): TableHit => {
+  const expanded = Fn.expand(statements)
+  for (const statement of expanded.statements) {
+    for (const ref of Sql.tablesOf(statement)) {
+      if (matcher.match(ref) !== undefined) return { _tag: "Found", table: Sql.showTable(ref), where: `${where} (${Sql.label(statement)})` }
+    }
+  }
+  for (const text of expanded.tables) {
+    const ref = Sql.parseTableName(text)
+    if (typeof ref === "string") return { _tag: "Fail", reason: `${where} reads a table named by a string that is not a table name: ${ref}` }
+    if (matcher.match(ref) !== undefined) return { _tag: "Found", table: Sql.showTable(ref), where: `${where} (read by a function)` }
+  }
+  if (expanded.problem !== undefined) return { _tag: "Fail", reason: `${where}: ${expanded.problem}, so the tables it reads cannot be checked (fail closed)` }
+  if (expanded.readsAll !== undefined) return { _tag: "Fail", reason: `${where}: ${expanded.readsAll}, so no table can be ruled out (fail closed)` }
+  return undefined
+}
 
 /**
- * The first table `matcher` matches in `payload.table`/`payload.sql` (see `Sql.findTable`) or in SQL the
+ * Finds the first matched table in `payload.table` or `payload.sql` (tables read through SQL-running
+ * functions included): `Found` (the name as written and where it was seen), `Fail` for unreadable input
+ * (a wrong type, unparseable SQL, SQL text built at run time), undefined for none.
+ */
+export const findTable = (payload: unknown, matcher: Sql.TableMatcher): TableHit => {
+  const table = readStrings(payload, "table")
+  if (table._tag === "Invalid") return { _tag: "Fail", reason: table.reason }
+  if (table._tag === "Present") {
+    for (const t of table.value) {
+      const parsed = Sql.parseTableName(t)
+      if (typeof parsed === "string") return { _tag: "Fail", reason: `payload.table ${parsed}` }
+      if (matcher.match(parsed) !== undefined) return { _tag: "Found", table: t, where: "payload.table" }
+    }
+  }
+  const sql = readString(payload, "sql")
+  if (sql._tag === "Invalid") return { _tag: "Fail", reason: sql.reason }
+  if (sql._tag === "Present") {
+    const parsed = Sql.parse(sql.value)
+    if (parsed._tag === "Error") {
+      const danger = Fn.lexicalDanger(sql.value)
+      return { _tag: "Fail", reason: `${danger === undefined ? parsed.reason : `The SQL cannot be parsed: ${danger}`}; refusing to run it (fail closed)` }
+    }
+    return findInStatements(parsed.statements, matcher, "the SQL")
+  }
+  return undefined
+}
+
+/**
+ * The first table `matcher` matches in `payload.table`/`payload.sql` (see `findTable`) or in SQL the
  * command sends to a database client; client SQL the parser cannot read is matched word by word.
  */
-export const findTableAnywhere = (payload: unknown, matcher: Sql.TableMatcher): ReturnType<typeof Sql.findTable> => {
-  const found = Sql.findTable(payload, matcher)
+export const findTableAnywhere = (payload: unknown, matcher: Sql.TableMatcher): TableHit => {
+  const found = findTable(payload, matcher)
   if (found !== undefined) return found
   const texts = commandSql(payload)
   if (typeof texts === "string") return { _tag: "Fail", reason: texts }
   for (const text of texts) {
     const parsed = parseClientSql(text)
     if (parsed._tag === "Ok") {
-      for (const statement of parsed.statements) {
-        const ref = Sql.tablesOf(statement).find((t) => matcher.match(t) !== undefined)
-        if (ref !== undefined) return { _tag: "Found", table: Sql.showTable(ref), where: `the command's SQL (${Sql.label(statement)})` }
-      }
+      const hit = findInStatements(parsed.statements, matcher, "the command's SQL")
+      if (hit !== undefined) return hit
       continue
     }
     for (const word of plain(text).split(/[^a-z0-9_$."]+/)) {
@@ -227,7 +291,7 @@ export const piiSelectChecker = (options: PiiOptions): (sql: string) => string |
     if (text.trim() === "") return undefined
     const parsed = Sql.parse(text)
     if (parsed._tag === "Error") return lexical(text)
-    for (const statement of parsed.statements) {
+    for (const statement of Fn.expand(parsed.statements).statements) {
       let found: string | undefined
       Sql.some(statement, (node) => {
         if (node.type === "select") found = unbounded(node)
@@ -240,9 +304,9 @@ export const piiSelectChecker = (options: PiiOptions): (sql: string) => string |
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Table renames and drops
+// Table renames, drops and deletes
 
-/** A table rename or drop, in statement order. */
+/** A table rename, or a drop, truncation or DELETE of its rows, in statement order. */
 export type TableEvent =
   | { readonly _tag: "Rename"; readonly from: Sql.TableName; readonly to: Sql.TableName }
   | { readonly _tag: "Drop"; readonly table: Sql.TableName; readonly verb: string }
@@ -256,6 +320,7 @@ const RENAME_RE = new RegExp(
   "g"
 )
 const DROP_RE = new RegExp(String.raw`\b(drop\s+table|truncate)\s+(?:table\s+)?(?:if\s+exists\s+)?(?:only\s+)?${NAME}((?:\s*,\s*${NAME.replace("(", "(?:")})*)`, "g")
+const DELETE_RE = new RegExp(String.raw`\bdelete\s+from\s+(?:only\s+)?${NAME}`, "g")
 
 const named = (text: string): Sql.TableName | undefined => {
   const t = Sql.parseTableName(text.replaceAll("`", "\""))
@@ -278,17 +343,26 @@ const lexicalEvents = (sql: string): ReadonlyArray<TableEvent> => {
       if (table !== undefined) events.push([m.index, { _tag: "Drop", table, verb }])
     }
   }
+  for (const m of p.matchAll(DELETE_RE)) {
+    const table = named(m[1]!)
+    if (table !== undefined) events.push([m.index, { _tag: "Drop", table, verb: "DELETE" }])
+  }
   return events.sort((x, y) => x[0] - y[0]).map(([, e]) => e)
 }
 
-/** The table renames, drops and truncations in one SQL text, in order. */
+/**
+ * The table renames, drops, truncations and DELETEs in one SQL text, in order (SQL run by functions such
+ * as `dblink_exec` included).
+ */
 export const tableEvents = (sql: string): ReadonlyArray<TableEvent> => {
+  // Longer SQL is refused by every SQL policy (`Sql.MAX_SQL_LENGTH`); reading its events would only be slow.
+  if (sql.length > Sql.MAX_SQL_LENGTH) return []
   const text = sql.replace(META_LINE, "")
-  if (!/rename|drop|truncate/i.test(text)) return []
+  if (!/rename|drop|truncate|delete/i.test(text)) return []
   const parsed = Sql.parse(text)
   if (parsed._tag === "Error") return lexicalEvents(text)
   const out: Array<TableEvent> = []
-  for (const s of parsed.statements) {
+  for (const s of Fn.expand(parsed.statements).statements) {
     if (s.type === "alter" && Array.isArray(s.table) && Array.isArray(s.expr)) {
       const from = Sql.isNode(s.table[0]) ? tableName(s.table[0].db, s.table[0].table) : undefined
       for (const e of s.expr) {
@@ -300,6 +374,11 @@ export const tableEvents = (sql: string): ReadonlyArray<TableEvent> => {
       for (const n of Array.isArray(s.name) ? s.name : []) {
         const table = Sql.isNode(n) ? tableName(n.db, n.table) : undefined
         if (table !== undefined) out.push({ _tag: "Drop", table, verb: s.type === "drop" ? "DROP" : "TRUNCATE" })
+      }
+    } else if (s.type === "delete") {
+      for (const n of Array.isArray(s.table) ? s.table : []) {
+        const table = Sql.isNode(n) ? tableName(n.db, n.table) : undefined
+        if (table !== undefined) out.push({ _tag: "Drop", table, verb: "DELETE" })
       }
     }
   }

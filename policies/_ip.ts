@@ -157,13 +157,26 @@ const V4_RANGES: ReadonlyArray<readonly [base: number, bits: number, name: strin
   [0xa9fe0000, 16, "link-local"],
   [0xac100000, 12, "private"],
   [0xc0000000, 24, "reserved"],
+  [0xc0000200, 24, "documentation"],
   [0xc0a80000, 16, "private"],
   [0xc6120000, 15, "benchmarking"],
+  [0xc6336400, 24, "documentation"],
+  [0xcb007100, 24, "documentation"],
   [0xe0000000, 4, "multicast"],
   [0xf0000000, 4, "reserved"]
 ]
 
+/** Cloud metadata and platform endpoints (some in public ranges, such as Azure's WireServer). */
+const V4_METADATA: ReadonlyMap<number, string> = new Map([
+  [0xa9fea9fe, "the cloud metadata service 169.254.169.254"],
+  [0xa9feaa02, "the ECS task metadata service"],
+  [0x646464c8, "the Alibaba Cloud metadata service"],
+  [0xa83f8110, "the Azure WireServer platform endpoint"]
+])
+
 const classifyV4 = (v4: number): string | undefined => {
+  const metadata = V4_METADATA.get(v4)
+  if (metadata !== undefined) return metadata
   for (const [base, bits, name] of V4_RANGES) {
     if (v4 >>> (32 - bits) === base >>> (32 - bits)) return name
   }
@@ -195,6 +208,9 @@ export const classify = (ip: Ip): string | undefined => {
   if (ip.version === 4) return classifyV4(ip.v4)
   const w = ip.words
   if (w.every((x) => x === 0)) return "unspecified"
+  if (w[0] === 0xfd00 && w[1] === 0x0ec2 && w.slice(2, 7).every((x) => x === 0) && w[7] === 0x254) {
+    return "the AWS metadata service (IPv6)"
+  }
   if (w.slice(0, 7).every((x) => x === 0) && w[7] === 1) return "loopback"
   const inner = embeddedIPv4(w)
   if (inner !== undefined) {

@@ -18,6 +18,7 @@
  * @module
  */
 import { absent, invalid, present, type Read, readStrings, show } from "./_payload.ts"
+import * as Glob from "./_glob.ts"
 
 /** Resolves `path` against the absolute, already-normalised directory `cwd`. */
 export const resolve = (path: string, cwd: string): string => {
@@ -169,12 +170,26 @@ export const realpathExisting = (path: string, realpath: (p: string) => string):
   }
 }
 
-/** Reads `payload.path` (a string or an array of strings); empty strings are ignored, NUL bytes invalid. */
+/** Longest path inspected (Linux's PATH_MAX); a longer one is refused rather than resolved. */
+export const MAX_PATH_LENGTH = 4096
+/** Most paths inspected in one payload. */
+export const MAX_PATHS = 1024
+
+/**
+ * Reads `payload.path` (a string or an array of strings); empty strings are ignored; NUL bytes, paths
+ * longer than `MAX_PATH_LENGTH` and more than `MAX_PATHS` paths are invalid (the policies block on them).
+ */
 export const readPaths = (payload: unknown): Read<ReadonlyArray<string>> => {
   const r = readStrings(payload, "path")
   if (r._tag !== "Present") return r
+  if (r.value.length > MAX_PATHS) return invalid(`payload.path has ${r.value.length} paths, more than the ${MAX_PATHS} inspected`)
   const paths = r.value.filter((p) => p !== "")
-  for (const p of paths) if (p.includes("\u0000")) return invalid(`payload.path ${show(p)} contains a NUL byte`)
+  for (const p of paths) {
+    if (p.length > MAX_PATH_LENGTH) {
+      return invalid(`payload.path is ${p.length} characters long, more than any path the system accepts (${MAX_PATH_LENGTH})`)
+    }
+    if (p.includes("\u0000")) return invalid(`payload.path ${show(p)} contains a NUL byte`)
+  }
   return paths.length === 0 ? absent : present(paths)
 }
 
@@ -199,34 +214,11 @@ export const firstWithin = (
 }
 
 /**
- * Compiles one path component of a glob (`*`, `?`, `[…]`, `[!…]`, backslash escapes) to an anchored regular
- * expression; also counts its literal letters and digits (a glob with almost none matches anything).
+ * Compiles one path component of a glob (`*`, `?`, `[…]`, `[!…]`, backslash escapes) to a linear-time
+ * matcher (`re.test(name)`, see `_glob.ts`); also counts its literal letters and digits (a glob with almost
+ * none matches anything).
  */
-export const globComponent = (c: string): { readonly re: RegExp; readonly literals: number } => {
-  let re = ""
-  let literals = 0
-  for (let i = 0; i < c.length; i++) {
-    const ch = c[i]!
-    if (ch === "*") re += ".*"
-    else if (ch === "?") re += "."
-    else if (ch === "[") {
-      const close = c.indexOf("]", i + (c[i + 1] === "!" || c[i + 1] === "^" ? 3 : 2))
-      if (close < 0) re += "\\["
-      else {
-        const body = c.slice(i + 1, close)
-        const negated = body.startsWith("!") || body.startsWith("^")
-        re += `[${negated ? "^" : ""}${(negated ? body.slice(1) : body).replace(/[\\\]^]/g, "\\$&")}]`
-        i = close
-      }
-    } else {
-      const lit = ch === "\\" && i + 1 < c.length ? c[++i]! : ch
-      if (/[a-z0-9]/.test(lit)) literals++
-      re += lit.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
-    }
-  }
-  try {
-    return { re: new RegExp(`^${re}$`, "s"), literals }
-  } catch {
-    return { re: /$^/, literals: 0 }
-  }
+export const globComponent = (c: string): { readonly re: { readonly test: (name: string) => boolean }; readonly literals: number } => {
+  const glob = Glob.compile(c)
+  return { re: glob, literals: glob.literals }
 }

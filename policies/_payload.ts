@@ -128,20 +128,23 @@ export const MAX_DEPTH = 32
 /**
  * Calls `visit` on every string inside `value` (the value itself, array items, object values),
  * depth first, until `visit` returns true. Returns "found" when it did, "done" when every string was
- * visited, and "too-deep" when nesting exceeded `MAX_DEPTH` (callers fail closed on that).
+ * visited, and "too-deep" when nesting exceeded `MAX_DEPTH` or the payload holds more than `MAX_ENTRIES`
+ * values (callers fail closed on that).
  */
 export const forEachString = (
   value: unknown,
   visit: (s: string) => boolean,
-  depth = 0
+  depth = 0,
+  budget: { left: number } = { left: MAX_ENTRIES }
 ): "found" | "done" | "too-deep" => {
   if (typeof value === "string") return visit(value) ? "found" : "done"
   if (typeof value !== "object" || value === null) return "done"
   if (depth >= MAX_DEPTH) return "too-deep"
   try {
     const items = Array.isArray(value) ? value : Object.values(value)
+    if ((budget.left -= items.length) < 0) return "too-deep"
     for (const item of items) {
-      const r = forEachString(item, visit, depth + 1)
+      const r = forEachString(item, visit, depth + 1, budget)
       if (r !== "done") return r
     }
   } catch {
@@ -157,21 +160,25 @@ export const forEachString = (
 export const forEachKey = (
   value: unknown,
   visit: (key: string) => boolean,
-  depth = 0
+  depth = 0,
+  budget: { left: number } = { left: MAX_ENTRIES }
 ): "found" | "done" | "too-deep" => {
   if (typeof value !== "object" || value === null) return "done"
   if (depth >= MAX_DEPTH) return "too-deep"
   try {
     if (Array.isArray(value)) {
+      if ((budget.left -= value.length) < 0) return "too-deep"
       for (const item of value) {
-        const r = forEachKey(item, visit, depth + 1)
+        const r = forEachKey(item, visit, depth + 1, budget)
         if (r !== "done") return r
       }
       return "done"
     }
-    for (const [k, v] of Object.entries(value)) {
+    const entries = Object.entries(value)
+    if ((budget.left -= entries.length) < 0) return "too-deep"
+    for (const [k, v] of entries) {
       if (visit(k)) return "found"
-      const r = forEachKey(v, visit, depth + 1)
+      const r = forEachKey(v, visit, depth + 1, budget)
       if (r !== "done") return r
     }
   } catch {
@@ -193,4 +200,59 @@ export const windowMillis = (policy: string, window: Duration.Input): number => 
     throw new TypeError(`Cannot build ${policy}: the window must be a positive, finite duration such as "24 hours"`)
   }
   return ms
+}
+
+/** Most values (array items, object entries) the walkers visit in one payload; more fails closed. */
+export const MAX_ENTRIES = 20_000
+
+/** One visited value: its path (`payload.content.Credentials[0]`), the object key it sits under, and the value. */
+export interface Entry {
+  readonly path: string
+  readonly key: string | undefined
+  readonly value: unknown
+}
+
+/**
+ * Visits every value under `root` (itself first), depth first, with its path and key, until `visit`
+ * returns true. Strings count towards `maxChars` (keys included), and values towards `MAX_ENTRIES`: past
+ * either the walk stops with "too-large". Nesting past `MAX_DEPTH` stops it with "too-deep", a throwing
+ * getter with "unreadable" (callers fail closed on all three). Iterative, so deep payloads cannot overflow
+ * the stack.
+ */
+export const walkEntries = (
+  root: unknown,
+  rootPath: string,
+  visit: (entry: Entry) => boolean,
+  maxChars = Number.POSITIVE_INFINITY
+): "found" | "done" | "too-deep" | "too-large" | "unreadable" => {
+  const stack: Array<Entry & { readonly depth: number }> = [{ path: rootPath, key: undefined, value: root, depth: 0 }]
+  let chars = 0
+  let entries = 0
+  try {
+    while (stack.length > 0) {
+      const entry = stack.pop()!
+      const v = entry.value
+      if (typeof v === "string") chars += v.length
+      if (entry.key !== undefined) chars += entry.key.length
+      if (chars > maxChars || ++entries > MAX_ENTRIES) return "too-large"
+      if (visit(entry)) return "found"
+      if (typeof v !== "object" || v === null) continue
+      if (entry.depth >= MAX_DEPTH) return "too-deep"
+      const depth = entry.depth + 1
+      if (Array.isArray(v)) {
+        if (entries + stack.length + v.length > MAX_ENTRIES) return "too-large"
+        for (let i = v.length - 1; i >= 0; i--) stack.push({ path: `${entry.path}[${i}]`, key: undefined, value: v[i], depth })
+      } else {
+        const keys = Object.keys(v)
+        if (entries + stack.length + keys.length > MAX_ENTRIES) return "too-large"
+        for (let i = keys.length - 1; i >= 0; i--) {
+          const k = keys[i]!
+          stack.push({ path: `${entry.path}.${k}`, key: k, value: (v as Record<string, unknown>)[k], depth })
+        }
+      }
+    }
+  } catch {
+    return "unreadable"
+  }
+  return "done"
 }

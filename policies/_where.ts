@@ -1,284 +1,326 @@
 /**
- * Constant-WHERE analysis for the database policies (private): decides whether a parsed WHERE clause
- * holds for every row (`1=1`, `true`, `'a'='a'`, `1`, `2>1`, `x = x`, `id = 5 OR 1 = 1`, `p OR NOT p`,
- * `x IS NULL OR x IS NOT NULL`), for none (`1 = 0`), or depends on the row. Constants are folded the
- * way PostgreSQL coerces them (`'1'::int = 1`, `1 IN (1, 2)`, `coalesce(null, 1) = 1`).
+ * WHERE analysis for the DELETE/UPDATE policies (private). Instead of spotting tautologies, it proves that
+ * a WHERE clause narrows the rows, and anything it cannot prove blocks:
+ *
+ * - a condition is **selective** when it compares a column (optionally cast) with a constant or parameter
+ *   by `=`, `IN (…)`, `= ANY(…)`, `<`, `>`, `<=`, `>=` or `BETWEEN`; constants are literals, `$1`/`:name`
+ *   parameters, casts, arithmetic and concatenation of constants, `interval '…'`, and the clock functions
+ *   (`now()`, `current_timestamp`…);
+ * - an AND is selective when one of its operands is; an OR when every branch is, and the branches do not
+ *   together cover every value of one column (`id < 5 OR id >= 5`, `flag = true OR flag = false`);
+ * - a comparison with an extreme bound (`name >= ''`, `ts < 'infinity'`, `id > -2147483648`) is treated
+ *   as covering every value.
+ *
+ * Everything else — `IS NOT NULL`, `<>`, `NOT …`, LIKE, a column compared with itself or another column,
+ * sub-selects, EXISTS, bare columns, functions — proves nothing on its own and blocks with a reason that
+ * names it. Range comparisons prove that a filter exists, not that it is narrow (`id > 0` may hold for
+ * every row): that part is a heuristic, and the docs say so.
  *
  * @example
  * ```ts
- * problem(deleteStatement.where, "delete") // "has a WHERE clause that is always true (1 = 1), so …"
+ * problem(deleteStatement.where, "delete") // "has a WHERE clause that does not narrow the rows: OR branch 2 …"
+ * problem(undefined, "delete")             // "has no WHERE clause, so it would delete every row"
  * ```
  * @module
  */
 import * as Sql from "./_sql.ts"
+import * as C from "./_sqlConst.ts"
+
+const MAX_DEPTH = 64
+const COMPARISONS = new Set(["=", "<", ">", "<=", ">="])
+const FLIP: Readonly<Record<string, string>> = { "=": "=", "<": ">", ">": "<", "<=": ">=", ">=": "<=" }
+const CLOCK = new Set([
+  "now", "current_timestamp", "current_date", "current_time", "localtimestamp", "localtime", "statement_timestamp",
+  "transaction_timestamp", "clock_timestamp"
+])
 
 type Value = number | string | boolean | null
-type Const = { readonly v: Value } | undefined
-type Truth = "always" | "never" | "maybe"
 
-const TRUE_WORDS = new Set(["t", "true", "y", "yes", "on", "1"])
-const FALSE_WORDS = new Set(["f", "false", "n", "no", "off", "0"])
-
-const toBool = (v: Value): boolean | null | undefined => {
-  if (v === null || typeof v === "boolean") return v
-  if (typeof v === "number") return v !== 0
-  const s = v.trim().toLowerCase()
-  return TRUE_WORDS.has(s) ? true : FALSE_WORDS.has(s) ? false : undefined
+/** A proven comparison of one column with constants; `values` holds the folded constants (undefined: a parameter). */
+interface Comparison {
+  readonly column: string
+  readonly op: string
+  readonly values: ReadonlyArray<Value | undefined>
 }
 
-const toNumber = (v: Value): number | undefined => {
-  if (typeof v === "number") return v
-  if (typeof v === "string" && v.trim() !== "") {
-    const n = Number(v)
-    return Number.isFinite(n) ? n : undefined
-  }
-  return undefined
-}
-
-/** Compares two constants the way PostgreSQL coerces them: <0, 0, >0, null (NULL), undefined (unknown). */
-const compare = (a: Value, b: Value): number | null | undefined => {
-  if (a === null || b === null) return null
-  if (typeof a === "string" && typeof b === "string") return a < b ? -1 : a > b ? 1 : 0
-  if (typeof a === "boolean" || typeof b === "boolean") {
-    const x = toBool(a)
-    const y = toBool(b)
-    return typeof x === "boolean" && typeof y === "boolean" ? Number(x) - Number(y) : undefined
-  }
-  const x = toNumber(a)
-  const y = toNumber(b)
-  return x === undefined || y === undefined ? undefined : x - y
-}
-
-const likeToRegExp = (pattern: string, flags: string): RegExp =>
-  new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replaceAll("%", ".*").replaceAll("_", ".")}$`, flags)
-
-const notOf = (c: Const): Const => {
-  if (c === undefined) return undefined
-  const b = toBool(c.v)
-  return b === undefined ? undefined : { v: b === null ? null : !b }
-}
-
-const listOf = (u: unknown): ReadonlyArray<unknown> | undefined =>
-  Sql.isNode(u) && u.type === "expr_list" && Array.isArray(u.value) ? u.value : undefined
-
-/** The value of a constant expression (no columns, no parameters), or undefined. */
-const constant = (e: unknown): Const => {
+/** The column a side of a comparison names (`t.id`, `id::text`), as a key, or undefined. */
+const columnKey = (e: unknown): string | undefined => {
   if (!Sql.isNode(e)) return undefined
+  if (e.type === "cast") return columnKey(e.expr)
+  if (e.type !== "column_ref") return undefined
+  const name = Sql.columnName(e)
+  if (name === undefined || name === "*") return undefined
+  return typeof e.table === "string" ? `${e.table}.${name}` : name
+}
+
+const hasSubSelect = (e: unknown): boolean => Sql.some(e, (n) => Sql.isNode(n.ast) || n.type === "select")
+
+/** Whether an expression is a constant or parameter for the statement (see the module doc). */
+const isConstantTerm = (e: unknown, depth = 0): boolean => {
+  if (!Sql.isNode(e) || depth > MAX_DEPTH) return false
   switch (e.type) {
-    case "number": {
-      const n = Number(e.value)
-      return Number.isFinite(n) ? { v: n } : undefined
-    }
+    case "number":
     case "bool":
     case "boolean":
-      return typeof e.value === "boolean" ? { v: e.value } : undefined
     case "single_quote_string":
     case "string":
-      return typeof e.value === "string" ? { v: e.value } : undefined
     case "null":
-      return { v: null }
-    case "cast": {
-      const inner = constant(e.expr)
-      const target = Array.isArray(e.target) && Sql.isNode(e.target[0]) ? String(e.target[0].dataType).toUpperCase() : ""
-      if (inner === undefined) return undefined
-      if (target.startsWith("BOOL")) {
-        const b = toBool(inner.v)
-        return b === undefined ? undefined : { v: b }
-      }
-      if (/INT|NUMERIC|DECIMAL|REAL|DOUBLE|FLOAT/.test(target)) {
-        const n = inner.v === null ? null : toNumber(inner.v)
-        return n === undefined ? undefined : { v: n }
-      }
-      if (/CHAR|TEXT/.test(target)) return { v: inner.v === null ? null : String(inner.v) }
-      return undefined
-    }
-    case "unary_expr": {
-      const inner = constant(e.expr)
-      if (e.operator === "NOT") return notOf(inner)
-      if (e.operator === "-" && inner !== undefined) {
-        const n = inner.v === null ? null : toNumber(inner.v)
-        return n === undefined ? undefined : { v: n === null ? null : -n }
-      }
-      return undefined
+    case "param":
+      return true
+    case "var":
+      return e.prefix === "$" && typeof e.name === "number"
+    case "cast":
+    case "interval":
+      return isConstantTerm(e.expr, depth + 1)
+    case "unary_expr":
+      return e.operator === "-" && isConstantTerm(e.expr, depth + 1)
+    case "binary_expr":
+      return ["+", "-", "*", "/", "||"].includes(String(e.operator)) && isConstantTerm(e.left, depth + 1) &&
+        isConstantTerm(e.right, depth + 1)
+    case "array": {
+      const items = Sql.isNode(e.expr_list) ? C.listOf(e.expr_list) : undefined
+      return items !== undefined && items.every((i) => isConstantTerm(i, depth + 1))
     }
     case "function": {
-      const fn = functionName(e)
-      const args = listOf(e.args)
-      if (fn === "not" && args?.length === 1) return notOf(constant(args[0]))
-      if (fn === "coalesce" && args !== undefined) {
-        for (const a of args) {
-          const c = constant(a)
-          if (c === undefined) return undefined
-          if (c.v !== null) return c
-        }
-        return { v: null }
-      }
-      return undefined
+      const fn = C.functionName(e)
+      const args = C.listOf(e.args)
+      return fn !== undefined && CLOCK.has(fn) && (args === undefined || args.every((a) => isConstantTerm(a, depth + 1)))
     }
-    case "binary_expr":
-      return binary(String(e.operator).toUpperCase(), e.left, e.right)
     default:
-      return undefined
+      return false
   }
 }
 
-const functionName = (e: Sql.Node): string | undefined => {
-  const n = e.name
-  if (Sql.isNode(n) && Array.isArray(n.name) && Sql.isNode(n.name[0])) return String(n.name[0].value).toLowerCase()
-  return typeof n === "string" ? n.toLowerCase() : undefined
+const valueOf = (e: unknown): Value | undefined => C.constant(e)?.v
+
+const ISO_YEAR = /^\s*(\d{4})-\d\d/
+const INT4_MIN = -2147483648
+const INT4_MAX = 2147483647
+
+/** Whether `column op value` holds for (nearly) every value: an extreme lower or upper bound. */
+const extremeBound = (op: string, v: Value | undefined): boolean => {
+  if (v === undefined || v === null) return false
+  const lower = op === ">" || op === ">="
+  const upper = op === "<" || op === "<="
+  if (typeof v === "number") return (lower && v <= INT4_MIN) || (upper && v >= INT4_MAX)
+  if (typeof v !== "string") return false
+  const s = v.trim().toLowerCase()
+  if (lower && (s === "" || s === "-infinity")) return true
+  if (upper && s === "infinity") return true
+  const year = ISO_YEAR.exec(s)
+  return year !== null && ((lower && Number(year[1]) <= 1900) || (upper && Number(year[1]) >= 9999))
 }
 
-const binary = (op: string, left: unknown, right: unknown): Const => {
-  if (op === "IN" || op === "NOT IN" || op === "BETWEEN" || op === "NOT BETWEEN") {
-    const l = constant(left)
-    const items = listOf(right)?.map(constant)
-    if (l === undefined || items === undefined || items.some((i) => i === undefined)) return undefined
-    const values = items.map((i) => i!.v)
-    let r: Const
-    if (op.endsWith("IN")) {
-      const cmp = values.map((v) => compare(l.v, v))
-      if (cmp.some((c) => c === undefined)) return undefined
-      r = { v: cmp.includes(0) ? true : cmp.includes(null) ? null : false }
-    } else {
-      const lo = compare(l.v, values[0] ?? null)
-      const hi = compare(l.v, values[1] ?? null)
-      if (lo === undefined || hi === undefined) return undefined
-      r = { v: lo === null || hi === null ? null : lo >= 0 && hi <= 0 }
-    }
-    return op.startsWith("NOT") ? notOf(r) : r
+/** The condition as SQL, for reasons: rendered only when a reason is actually built (by `toString`). */
+const lazyShown = (node: Sql.Node): { toString: () => string } => ({ toString: () => `(${Sql.render(node)})` })
+
+/** A comparison of a column with constants, or why the condition is not one. */
+const comparisonOf = (e: Sql.Node): Comparison | string => {
+  const shown = lazyShown(e)
+  const constant = C.constant(e)
+  if (constant !== undefined) {
+    return C.toBool(constant.v) === true ? `${shown} is always true` : `${shown} is a constant that depends on no row`
   }
-  const l = constant(left)
-  const r = constant(right)
-  if (op === "AND" || op === "OR") {
-    const a = l === undefined ? undefined : toBool(l.v)
-    const b = r === undefined ? undefined : toBool(r.v)
-    if (op === "AND") {
-      if (a === false || b === false) return { v: false }
-      return a === true && b === true ? { v: true } : a === undefined || b === undefined ? undefined : { v: null }
-    }
-    if (a === true || b === true) return { v: true }
-    return a === false && b === false ? { v: false } : a === undefined || b === undefined ? undefined : { v: null }
+  if (e.type === "column_ref") return `${shown} is a bare column, not a comparison with a constant`
+  if (e.type === "unary_expr" || (e.type === "function" && C.functionName(e) === "not")) {
+    return `${shown} is a negated condition, which proves nothing about how many rows it keeps`
   }
-  if (l === undefined || r === undefined) return undefined
-  switch (op) {
-    case "IS":
-    case "IS NOT": {
-      const same = r.v === null ? l.v === null : toBool(l.v) === toBool(r.v)
-      return { v: op === "IS" ? same : !same }
+  if (e.type === "function" && C.functionName(e) === "exists") return `${shown} tests a sub-select, not a column`
+  if (e.type !== "binary_expr") {
+    return Sql.some(e, (n) => n.type === "column_ref")
+      ? `${shown} is not a comparison of a column with a constant or parameter`
+      : `${shown} depends on no column`
+  }
+  const op = String(e.operator).toUpperCase()
+  const left = columnKey(e.left)
+  const right = columnKey(e.right)
+  if (COMPARISONS.has(op)) {
+    if (left !== undefined && right !== undefined) {
+      return left === right
+        ? `${shown} compares column '${left}' with itself`
+        : `${shown} compares two columns, which narrows nothing by itself`
     }
+    const [column, other, flipped] = left !== undefined ? [left, e.right, op] : [right, e.left, FLIP[op]!]
+    if (column === undefined) {
+      return Sql.some(e, (n) => n.type === "column_ref")
+        ? `${shown} compares an expression, not a plain column, with a value`
+        : `${shown} depends on no column`
+    }
+    if (op === "=" && Sql.isNode(other) && other.type === "function" && C.functionName(other) === "any") {
+      const args = C.listOf(other.args)
+      if (args?.length === 1 && isConstantTerm(args[0])) return { column, op: "IN", values: [undefined] }
+      return `${shown} compares with ANY of something other than a constant array or parameter`
+    }
+    if (!isConstantTerm(other)) {
+      return hasSubSelect(other) ? `${shown} compares with a sub-select` : `${shown} compares with an expression that is not a constant or parameter`
+    }
+    const v = valueOf(other)
+    if (extremeBound(flipped, v)) return `${shown} compares with an extreme bound that every value passes`
+    return { column, op: flipped, values: [v] }
+  }
+  if (op === "IN" || op === "BETWEEN") {
+    if (left === undefined) return `${shown} does not test a plain column`
+    const items = C.listOf(e.right)
+    if (items === undefined || items.length === 0) return `${shown} has an empty or unreadable list`
+    if (items.some((i) => !isConstantTerm(i))) {
+      return hasSubSelect(e.right) ? `${shown} tests membership in a sub-select` : `${shown} lists values that are not constants or parameters`
+    }
+    const values = items.map(valueOf)
+    if (op === "BETWEEN" && (extremeBound(">=", values[0]) && extremeBound("<=", values[1]))) {
+      return `${shown} spans every value`
+    }
+    return { column: left, op, values }
+  }
+  if (op === "IS NOT") return `${shown} holds for nearly every row`
+  if (op === "IS") return `${shown} is an IS test, not a comparison with a constant`
+  if (op === "<>" || op === "!=" || op.startsWith("NOT")) return `${shown} is a negative test, which keeps nearly every row`
+  if (op === "AND" || op === "OR") return `${shown} is nested too deeply to analyse`
+  return `${shown} uses ${op}, not =, IN, <, >, <=, >= or BETWEEN with a constant`
+}
+
+/** Flattens a chain of `op` (AND or OR) into its operands, iteratively. */
+const operands = (e: unknown, op: "AND" | "OR"): Array<Sql.Node> => {
+  const out: Array<Sql.Node> = []
+  const stack: Array<unknown> = [e]
+  while (stack.length > 0) {
+    const u = stack.pop()
+    if (Sql.isNode(u) && u.type === "binary_expr" && String(u.operator).toUpperCase() === op) stack.push(u.right, u.left)
+    else if (Sql.isNode(u)) out.push(u)
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Coverage: OR branches on one column that together cover every value.
+
+interface Interval {
+  readonly lo: Value | undefined
+  readonly loIn: boolean
+  readonly hi: Value | undefined
+  readonly hiIn: boolean
+}
+
+const ALL: Interval = { lo: undefined, loIn: false, hi: undefined, hiIn: false }
+
+const intervalsOf = (c: Comparison): ReadonlyArray<Interval> | undefined => {
+  if (c.values.some((v) => v === undefined || v === null)) return undefined
+  const v = c.values as ReadonlyArray<Value>
+  switch (c.op) {
     case "=":
-    case "!=":
-    case "<>":
+    case "IN":
+      return v.map((x) => ({ lo: x, loIn: true, hi: x, hiIn: true }))
     case "<":
-    case ">":
     case "<=":
-    case ">=": {
-      const c = compare(l.v, r.v)
-      if (c === undefined) return undefined
-      if (c === null) return { v: null }
-      const v = op === "=" ? c === 0 : op === "<" ? c < 0 : op === ">" ? c > 0 : op === "<=" ? c <= 0 : op === ">=" ? c >= 0 : c !== 0
-      return { v }
-    }
-    case "LIKE":
-    case "NOT LIKE":
-    case "ILIKE":
-    case "NOT ILIKE": {
-      if (typeof l.v !== "string" || typeof r.v !== "string") return undefined
-      const m = likeToRegExp(r.v, op.includes("ILIKE") ? "is" : "s").test(l.v)
-      return { v: op.startsWith("NOT") ? !m : m }
-    }
-    case "||":
-      return l.v === null || r.v === null ? { v: null } : { v: `${String(l.v)}${String(r.v)}` }
-    case "+":
-    case "-":
-    case "*":
-    case "/":
-    case "%": {
-      const x = l.v === null ? null : toNumber(l.v)
-      const y = r.v === null ? null : toNumber(r.v)
-      if (x === undefined || y === undefined) return undefined
-      if (x === null || y === null) return { v: null }
-      if ((op === "/" || op === "%") && y === 0) return undefined
-      return { v: op === "+" ? x + y : op === "-" ? x - y : op === "*" ? x * y : op === "/" ? x / y : x % y }
-    }
+      return [{ ...ALL, hi: v[0]!, hiIn: c.op === "<=" }]
+    case ">":
+    case ">=":
+      return [{ ...ALL, lo: v[0]!, loIn: c.op === ">=" }]
+    case "BETWEEN":
+      return [{ lo: v[0]!, loIn: true, hi: v[1]!, hiIn: true }]
     default:
       return undefined
   }
 }
 
-const structure = (u: unknown): string => JSON.stringify(u, (k, v) => (k === "parentheses" || k === "loc" ? undefined : v))
+const cmp = (a: Value, b: Value): number => (C.compare(a, b) ?? 0)
 
-const REFLEXIVE = new Set(["=", "<=", ">=", "LIKE", "ILIKE"])
+/**
+ * The column and intervals of a branch whose every (not trivially true) condition compares one column:
+ * the points of its first `=`/`IN` (a safe over-estimate), else the intersection of its ranges.
+ */
+const branchIntervals = (branch: Sql.Node): readonly [string, ReadonlyArray<Interval>] | undefined => {
+  let column: string | undefined
+  let points: ReadonlyArray<Interval> | undefined
+  let range: Interval = ALL
+  for (const part of operands(branch, "AND")) {
+    if (C.alwaysTrue(part)) continue
+    const c = comparisonOf(part)
+    if (typeof c === "string" || (column !== undefined && c.column !== column)) return undefined
+    const iv = intervalsOf(c)
+    if (iv === undefined) return undefined
+    column = c.column
+    if (c.op === "=" || c.op === "IN") points ??= iv
+    else range = intersect(range, iv[0]!)
+  }
+  return column === undefined ? undefined : [column, points ?? [range]]
+}
 
-/** Whether both sides are the same column reference (same qualifier, same canonical name). */
-const sameColumn = (a: unknown, b: unknown): boolean =>
-  Sql.isNode(a) && Sql.isNode(b) && a.type === "column_ref" && b.type === "column_ref" &&
-  (a.table ?? null) === (b.table ?? null) && Sql.columnName(a) !== undefined && Sql.columnName(a) === Sql.columnName(b)
+const intersect = (a: Interval, b: Interval): Interval => {
+  const lo = a.lo === undefined ? b : b.lo === undefined ? a : cmp(a.lo, b.lo) >= 0 ? a : b
+  const hi = a.hi === undefined ? b : b.hi === undefined ? a : cmp(a.hi, b.hi) <= 0 ? a : b
+  return { lo: lo.lo, loIn: lo.loIn, hi: hi.hi, hiIn: hi.hiIn }
+}
 
-const negated = (e: Sql.Node): unknown => {
-  if (e.type === "unary_expr" && e.operator === "NOT") return e.expr
-  if (e.type === "function" && functionName(e) === "not") return listOf(e.args)?.[0]
+/** Whether intervals of comparable values cover every value (or both booleans). */
+const covers = (intervals: ReadonlyArray<Interval>): boolean => {
+  const values = intervals.flatMap((i) => [i.lo, i.hi]).filter((v) => v !== undefined)
+  if (values.length > 0 && values.every((v) => typeof v === "boolean")) return values.includes(true) && values.includes(false)
+  if (!(values.every((v) => typeof v === "number") || values.every((v) => typeof v === "string"))) return false
+  const sorted = [...intervals].sort((a, b) =>
+    a.lo === undefined ? -1 : b.lo === undefined ? 1 : cmp(a.lo, b.lo) || Number(b.loIn) - Number(a.loIn)
+  )
+  if (sorted[0]?.lo !== undefined) return false
+  let reach: Value | undefined = sorted[0]!.hi
+  let reachIn = sorted[0]!.hiIn
+  for (const i of sorted.slice(1)) {
+    if (reach === undefined) return true
+    if (i.lo !== undefined && (cmp(i.lo, reach) > 0 || (cmp(i.lo, reach) === 0 && !reachIn && !i.loIn))) return false
+    if (i.hi === undefined) return true
+    const c = cmp(i.hi, reach)
+    if (c > 0) {
+      reach = i.hi
+      reachIn = i.hiIn
+    } else if (c === 0) reachIn ||= i.hiIn
+  }
+  return reach === undefined
+}
+
+/** The column whose values OR branches together cover, if any. */
+const coveredColumn = (branches: ReadonlyArray<Sql.Node>): string | undefined => {
+  const byColumn = new Map<string, Array<Interval>>()
+  for (const b of branches) {
+    const r = branchIntervals(b)
+    if (r !== undefined) byColumn.set(r[0], [...(byColumn.get(r[0]) ?? []), ...r[1]])
+  }
+  for (const [column, intervals] of byColumn) if (covers(intervals)) return column
   return undefined
 }
 
-const disjuncts = (e: unknown, out: Array<Sql.Node>): void => {
-  if (Sql.isNode(e) && e.type === "binary_expr" && String(e.operator).toUpperCase() === "OR") {
-    disjuncts(e.left, out)
-    disjuncts(e.right, out)
-  } else if (Sql.isNode(e)) out.push(e)
+// ---------------------------------------------------------------------------------------------------
+// The proof
+
+/** Why a condition is not selective, or undefined when it provably narrows the rows. */
+const selective = (e: Sql.Node, depth: number): string | undefined => {
+  if (depth > MAX_DEPTH) return "the condition is nested too deeply to analyse"
+  const branches = operands(e, "OR")
+  if (branches.length === 1) return selectiveAnd(e, depth)
+  for (let i = 0; i < branches.length; i++) {
+    const r = selectiveAnd(branches[i]!, depth + 1)
+    if (r !== undefined) return `OR branch ${i + 1} of ${branches.length} does not narrow the rows: ${r}`
+  }
+  const column = coveredColumn(branches)
+  return column === undefined ? undefined : `the OR branches on column '${column}' together cover every value`
 }
 
-/** Whether some pair of disjuncts covers everything: `p OR NOT p`, `x IS NULL OR x IS NOT NULL`. */
-const complementary = (parts: ReadonlyArray<Sql.Node>): boolean => {
-  const keys = new Set(parts.map(structure))
-  for (const p of parts) {
-    const inner = negated(p)
-    if (inner !== undefined && keys.has(structure(inner))) return true
-    if (p.type === "binary_expr" && p.operator === "IS" && Sql.isNode(p.right) && p.right.type === "null") {
-      if (keys.has(structure({ ...p, operator: "IS NOT" }))) return true
-    }
+const selectiveAnd = (e: Sql.Node, depth: number): string | undefined => {
+  let first: string | undefined
+  for (const part of operands(e, "AND")) {
+    const isOr = part.type === "binary_expr" && String(part.operator).toUpperCase() === "OR"
+    const r = isOr ? selective(part, depth + 1) : comparisonOf(part)
+    if (r === undefined || typeof r !== "string") return undefined
+    first ??= r
   }
-  return false
+  return first ?? "the condition is empty"
 }
 
-/** Whether a WHERE expression holds for every row ("always"), none, or depends on the row. */
-const truth = (e: unknown): Truth => {
-  const c = constant(e)
-  if (c !== undefined) return toBool(c.v) === true ? "always" : toBool(c.v) === undefined ? "maybe" : "never"
-  if (!Sql.isNode(e)) return "maybe"
-  const inner = negated(e)
-  if (inner !== undefined) {
-    const t = truth(inner)
-    return t === "always" ? "never" : t === "never" ? "always" : "maybe"
-  }
-  if (e.type !== "binary_expr") return "maybe"
-  const op = String(e.operator).toUpperCase()
-  if (op === "OR") {
-    const parts: Array<Sql.Node> = []
-    disjuncts(e, parts)
-    const truths = parts.map(truth)
-    if (truths.includes("always") || complementary(parts)) return "always"
-    return truths.every((t) => t === "never") ? "never" : "maybe"
-  }
-  if (op === "AND") {
-    const l = truth(e.left)
-    const r = truth(e.right)
-    return l === "never" || r === "never" ? "never" : l === "always" && r === "always" ? "always" : "maybe"
-  }
-  // `x = x`, `x >= x`, `x LIKE x`: true for every row where x is not NULL.
-  if (REFLEXIVE.has(op) && sameColumn(e.left, e.right)) return "always"
+const ONLY =
+  "only a comparison of a column with a constant or parameter (=, IN, <, >, <=, >=, BETWEEN) counts, in every OR branch"
 
-  return "maybe"
-}
-
-/** What is wrong with a DELETE/UPDATE WHERE clause, or undefined when it narrows the rows. */
+/** What is wrong with a DELETE/UPDATE (or bulk-read) WHERE clause, or undefined when it provably narrows the rows. */
 export const problem = (where: unknown, verb: string): string | undefined => {
   if (where === null || where === undefined) return `has no WHERE clause, so it would ${verb} every row`
-  const t = truth(where)
-  if (t === "always") return `has a WHERE clause that is always true (${Sql.render(where)}), so it would ${verb} every row`
-  if (t === "never") return undefined
-  if (!Sql.some(where, (n) => n.type === "column_ref")) {
-    return `has a WHERE clause that depends on no column (${Sql.render(where)}), so it would ${verb} every row or none`
-  }
-  return undefined
+  if (!Sql.isNode(where)) return `has a WHERE clause that cannot be read, so it could ${verb} every row`
+  const r = selective(where, 0)
+  if (r === undefined) return undefined
+  return `has a WHERE clause that does not provably narrow the rows (${r}); ${ONLY}, so it could ${verb} every row`
 }

@@ -17,6 +17,8 @@ import * as Policy from "../src/Policy.ts"
 import * as Payload from "./_payload.ts"
 
 const RECIPIENT_FIELDS = ["to", "cc", "bcc"] as const
+/** Most characters of recipient text inspected across to, cc and bcc. */
+const MAX_RECIPIENT_TEXT = 64 * 1024
 
 const QUOTED = /"(?:[^"\\]|\\.)*"/g
 const COMMENT = /\((?:[^()\\]|\\.)*\)/g
@@ -43,12 +45,17 @@ const addressesIn = (text: string, into: Set<string>): void => {
   }
 }
 
-/** The distinct recipients across to/cc/bcc, or a failing verdict naming the field of the wrong type. */
-const recipientsOf = (payload: unknown): ReadonlySet<string> | Policy.Verdict => {
+/** The distinct recipients across to/cc/bcc (lower-case), or a failing verdict naming the field of the wrong type. */
+export const recipientsOf = (payload: unknown): ReadonlySet<string> | Policy.Verdict => {
   const all = new Set<string>()
+  let size = 0
   for (const field of RECIPIENT_FIELDS) {
     const value = Payload.get(payload, field)
     if (value === undefined) continue
+    size += typeof value === "string" ? value.length : Array.isArray(value) ? value.reduce((n: number, v) => n + (typeof v === "string" ? v.length : 1), 0) : 0
+    if (size > MAX_RECIPIENT_TEXT) {
+      return Policy.fail(`The recipient fields hold more than ${MAX_RECIPIENT_TEXT} characters, too many to inspect (fail closed)`)
+    }
     if (typeof value === "string") addressesIn(value, all)
     else if (Array.isArray(value)) {
       for (const item of value) {

@@ -1,7 +1,8 @@
 /**
  * The built-in policy library, by category. Each policy's receipt name is the snake_case form of its
  * export (`Git.dontPushToMain` is `dont_push_to_main`); factories take options. `Sets` bundles them for
- * common agents.
+ * common agents. `Dns` is the resolver service `Url.blockSsrf` asks; its Node layer is in
+ * `policies/dnsNode.ts`, which this portable module does not import.
  *
  * @example
  * ```ts
@@ -14,6 +15,7 @@ export * as Access from "./access.ts"
 export * as Credentials from "./credentials.ts"
 export * as Crm from "./crm.ts"
 export * as Db from "./db.ts"
+export * as Dns from "./dns.ts"
 export * as Email from "./email.ts"
 export * as FileSystem from "./filesystem.ts"
 export * as Git from "./git.ts"

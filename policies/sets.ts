@@ -8,6 +8,10 @@
  * import { Sets } from "./policies/mod.ts"
  * const policies = [...Sets.codingAgent({ workspace: "/workspace" }), ...Sets.web]
  * ```
+ *
+ * The `database`, `web` (`webWith`) and `messaging` sets take an `allow` option for forms their guards
+ * block that a deployment means to permit; a pass granted that way says "allowed by configuration: …" in
+ * its reason, so the receipt records it.
  * @module
  */
 import type * as Policy from "../src/Policy.ts"
@@ -21,6 +25,8 @@ import * as PromptInjection from "./promptInjection.ts"
 import * as Shell from "./shell.ts"
 import * as Slack from "./slack.ts"
 import * as Url from "./url.ts"
+import { allowing } from "./_allow.ts"
+import * as Payload from "./_payload.ts"
 
 /** Options of `codingAgent`. */
 export interface CodingAgentOptions extends Shell.ShellGuardOptions {
@@ -77,27 +83,44 @@ export interface DatabaseOptions {
   readonly searchPath?: ReadonlyArray<string>
   /** Session state for rename-then-drop (default: a fresh in-memory state owned by this set). */
   readonly state?: Shell.SessionState
+  /**
+   * Forms to let through although the guard blocks them, each recorded as "allowed by configuration":
+   * `tables` the agent may change wholesale (a DELETE/UPDATE without a narrowing WHERE, TRUNCATE, DDL on
+   * them), `functions` that reach outside the database (`dblink`…), exact `statements`. Protected and
+   * sensitive tables stay blocked whatever is allowed here.
+   */
+  readonly allow?: Db.DbAllow
 }
 
 const DEFAULT_PII = ["email", "phone", "ssn", "date_of_birth", "address", "credit_card", "passport_number"]
 
 /**
- * For agents that run SQL (`payload.sql`, `payload.table`, `payload.where`): no schema changes, no
- * DELETE/UPDATE without a real WHERE (these two block a payload with neither `sql` nor `where`, so use
- * this set on data-changing workflows), protected and sensitive tables, no PII writes by contractors, no
- * rename-then-drop of a table within a session.
+ * For agents that run SQL (`payload.sql`, `payload.table`, `payload.where`). Blocks:
+ * - schema and privilege changes (DROP, TRUNCATE, ALTER, CREATE, SELECT INTO, GRANT, REVOKE), functions
+ *   that reach outside the database (`dblink*`, `pg_read_file`, `lo_import`/`lo_export`, `COPY … PROGRAM`,
+ *   `http_*`…), `DO` blocks, `PREPARE`/`EXECUTE`, and SQL run from strings it cannot read (`block_ddl`);
+ * - a DELETE or UPDATE whose WHERE does not provably narrow the rows — only comparisons of a column with a
+ *   constant or parameter count, in every OR branch (`dont_delete_without_where`,
+ *   `dont_update_without_where`; these block a payload with neither `sql` nor `where`, so use this set on
+ *   data-changing workflows);
+ * - any statement touching `protectedTables`, and reads of `sensitiveTables`, also through
+ *   `query_to_xml('…')`-style functions;
+ * - PII writes by contractors; a drop, truncation or DELETE of a table renamed from another earlier in
+ *   the session (`block_rename_then_drop`);
+ * - SQL the parser cannot read, with a reason that says so.
  *
  * @example
  * ```ts
- * const policies = database({ protectedTables: ["billing.invoices"], sensitiveTables: ["salaries"] })
+ * const policies = database({ protectedTables: ["billing.invoices"], sensitiveTables: ["salaries"], allow: { tables: ["scratch_results"] } })
  * ```
  */
 export const database = (options: DatabaseOptions = {}): ReadonlyArray<Policy.Policy> => {
   const searchPath = options.searchPath === undefined ? {} : { searchPath: options.searchPath }
+  const allow = options.allow === undefined ? {} : { allow: options.allow }
   return [
-    Db.blockDdl,
-    Db.dontDeleteWithoutWhere,
-    Db.dontUpdateWithoutWhere,
+    Db.blockDdlWith(allow),
+    Db.dontDeleteWithoutWhereWith(allow),
+    Db.dontUpdateWithoutWhereWith(allow),
     ...(options.protectedTables === undefined ? [] : [Db.protectTables(options.protectedTables, searchPath)]),
     ...(options.sensitiveTables === undefined ? [] : [Access.dontReadSensitiveTables(options.sensitiveTables, searchPath)]),
     Access.contractorCannotWritePii(options.piiFields ?? DEFAULT_PII),
@@ -108,21 +131,53 @@ export const database = (options: DatabaseOptions = {}): ReadonlyArray<Policy.Po
   ]
 }
 
+/** Options of `webWith`. */
+export interface WebOptions {
+  /**
+   * `hosts`: domains (their subdomains included) and IPs whose URLs pass every check of the set — plain
+   * http to a local dev server, an internal API the agent is meant to reach — each recorded as "allowed by
+   * configuration".
+   */
+  readonly allow?: { readonly hosts?: ReadonlyArray<string> }
+}
+
 /**
- * For agents that fetch URLs (`payload.url`): https only, no exfiltration services, no abuse-heavy TLDs,
- * no raw IPs, localhost or private ranges (SSRF). Add `Url.webfetchDomainAllowlist([...])` to confine it.
+ * For agents that fetch URLs (`payload.url`), with `allow.hosts` as an escape hatch. Blocks: URLs that are
+ * not https; exfiltration services (paste sites, file drops, request catchers, tunnels, Discord webhooks,
+ * the Telegram Bot API); abuse-heavy TLDs; raw IPs in any spelling and names that are addresses in
+ * disguise (`localhost`, `lvh.me`, `127.0.0.1.nip.io`); hosts that are or resolve to loopback, private,
+ * link-local, CGNAT or cloud-metadata addresses (`block_ssrf`, which resolves names when a `Dns` layer
+ * is provided); and credentials anywhere in the payload (a token in a query string).
+ * Add `Url.webfetchDomainAllowlist([...])` to confine it further.
  *
  * @example
  * ```ts
- * const policies = [...web, Url.webfetchDomainAllowlist(["docs.example.com"])]
+ * const policies = webWith({ allow: { hosts: ["localhost", "api.internal.example"] } })
  * ```
  */
-export const web: ReadonlyArray<Policy.Policy> = [
-  Url.requireHttps,
-  Url.blockDnsExfilDomains,
-  Url.blockSuspiciousTlds,
-  Url.blockRawIpUrls
-]
+export const webWith = (options: WebOptions = {}): ReadonlyArray<Policy.Policy> => {
+  const policies = [
+    Url.requireHttps,
+    Url.blockDnsExfilDomains,
+    Url.blockSuspiciousTlds,
+    Url.blockRawIpUrls,
+    Url.blockSsrf,
+    Credentials.blockSecretsInPayload
+  ]
+  const hosts = options.allow?.hosts ?? []
+  if (hosts.length === 0) return policies
+  const match = Url.hostMatcher(hosts)
+  return policies.map((p) =>
+    allowing(p, (ctx) => {
+      const url = Payload.get(ctx.payload, "url")
+      const hit = typeof url === "string" ? match(url) : undefined
+      return hit === undefined ? undefined : `host '${hit}' is on the web set's allow list`
+    })
+  )
+}
+
+/** The web set with no allow list: `webWith()`. */
+export const web: ReadonlyArray<Policy.Policy> = webWith()
 
 /** Options of `messaging`. */
 export interface MessagingOptions {
@@ -130,24 +185,52 @@ export interface MessagingOptions {
   readonly channels?: ReadonlyArray<string>
   /** Block repeated emails (`no_repeat_emails`, read from verified receipts): `true` or its options. */
   readonly noRepeatEmails?: boolean | Email.NoRepeatEmailsOptions
+  /**
+   * Forms to let through, each recorded as "allowed by configuration": `recipients` (addresses, or
+   * `@domain` for a whole domain) an email may go to together although there is more than one, and
+   * `directMessages` (Slack user ids, `@names`, DM channel ids) the agent may message directly.
+   */
+  readonly allow?: {
+    readonly recipients?: ReadonlyArray<string>
+    readonly directMessages?: ReadonlyArray<string>
+  }
 }
 
 /**
- * For agents that send email or Slack messages: one recipient per email, no Slack DMs, no prompt
- * injection in the message; a channel allowlist when given a list, and no repeated emails when asked
- * (that one reads earlier receipts, so the gate runs as an Effect).
+ * For agents that send email or Slack messages. Blocks: emails to more than one recipient; Slack DMs (user
+ * ids, `@names`, DM and group-DM channels); prompt injection anywhere in the message; credentials
+ * anywhere in the payload; and, when given, channels off the allowlist and the same email to the same
+ * recipient again when `noRepeatEmails` is set (it reads earlier receipts that verify, so the gate runs as an Effect). `allow` lets listed
+ * recipients and DM targets through.
  *
  * @example
  * ```ts
- * const policies = messaging({ channels: ["#deploys"], noRepeatEmails: true })
+ * const policies = messaging({ channels: ["#deploys"], noRepeatEmails: true, allow: { recipients: ["@mycompany.com"], directMessages: ["U0123ONCALL"] } })
  * ```
  */
-export const messaging = (options: MessagingOptions = {}): ReadonlyArray<Policy.Policy> => [
-  Email.noMassEmails,
-  Slack.blockDms,
-  ...(options.channels === undefined ? [] : [Slack.requireChannelAllowlist(options.channels)]),
-  ...(options.noRepeatEmails === undefined || options.noRepeatEmails === false
-    ? []
-    : [Email.noRepeatEmails(options.noRepeatEmails === true ? {} : options.noRepeatEmails)]),
-  PromptInjection.blockPromptInjection
-]
+export const messaging = (options: MessagingOptions = {}): ReadonlyArray<Policy.Policy> => {
+  const recipients = (options.allow?.recipients ?? []).map((r) => r.trim().toLowerCase())
+  const dms = new Set((options.allow?.directMessages ?? []).map((d) => Slack.channelKey(d) ?? d))
+  const recipientAllowed = (a: string): boolean =>
+    recipients.some((r) => (r.startsWith("@") ? a.endsWith(r) : a === r))
+  const mass = recipients.length === 0 ? Email.noMassEmails : allowing(Email.noMassEmails, (ctx) => {
+    const all = Email.recipientsOf(ctx.payload)
+    if (!(all instanceof Set) || all.size === 0) return undefined
+    return [...all].every(recipientAllowed) ? `every recipient (${all.size}) is on the messaging set's allow list` : undefined
+  })
+  const directMessages = dms.size === 0 ? Slack.blockDms : allowing(Slack.blockDms, (ctx) => {
+    const channel = Payload.get(ctx.payload, "channel")
+    const key = typeof channel === "string" ? Slack.channelKey(channel) : undefined
+    return key !== undefined && dms.has(key) ? `direct messages to '${key}' are on the messaging set's allow list` : undefined
+  })
+  return [
+    mass,
+    directMessages,
+    ...(options.channels === undefined ? [] : [Slack.requireChannelAllowlist(options.channels)]),
+    ...(options.noRepeatEmails === undefined || options.noRepeatEmails === false
+      ? []
+      : [Email.noRepeatEmails(options.noRepeatEmails === true ? {} : options.noRepeatEmails)]),
+    PromptInjection.blockPromptInjection,
+    Credentials.blockSecretsInPayload
+  ]
+}

@@ -55,6 +55,12 @@ const targetOf = (raw: string): Target | undefined => {
   return { key: name, dm: undefined }
 }
 
+/**
+ * The canonical key of a channel string (ids upper-case, names lower-case without `#`, users as `@name`),
+ * as the policies compare channels; undefined for an empty one.
+ */
+export const channelKey = (raw: string): string | undefined => targetOf(raw)?.key
+
 /** Reads and parses `payload.channel`: absent, a target, or a failing verdict. */
 const channelOf = (payload: unknown): Target | undefined | Policy.Verdict => {
   const raw = Payload.string(payload, "channel")

@@ -1,20 +1,30 @@
 /**
  * URL policies (payload: `url`), for WebFetch-style tools. URLs are parsed with the WHATWG `URL` parser
  * — the one `fetch` uses — so the host a policy judges is the host a request would reach: userinfo,
- * ports, percent-encoding, full-width digits, case and trailing dots are resolved first, and every IPv4
- * and IPv6 spelling is normalised. Each policy passes when the payload has no `url`; a `url` that is not
- * a string or does not parse blocks.
+ * ports, percent-encoding, full-width digits, IDNA, case and trailing dots are resolved first, and every
+ * IPv4 and IPv6 spelling is normalised. Each policy passes when the payload has no `url`; a `url` that is
+ * not a string, does not parse, is longer than 16 KiB or has a host longer than a DNS name blocks.
+ *
+ * `block_raw_ip_urls` judges the URL as written: raw IPs, and names that are addresses in disguise
+ * (`localhost`, wildcard loopback domains such as `lvh.me`, IP-echo names such as `127.0.0.1.nip.io`,
+ * rebinding services, names embedding a private address). `block_ssrf` adds private-use suffixes,
+ * single-label and metadata names, and resolves other names through the `Dns` service (`dns.ts`),
+ * checking every address; a resolver error blocks. Credentials in a URL's userinfo are returned in the
+ * verdict's `redact`, and never shown in reasons.
  *
  * @example
  * ```ts
  * import * as Url from "./policies/url.ts"
- * const policies = [Url.requireHttps, Url.blockDnsExfilDomains, Url.blockRawIpUrls, Url.webfetchDomainAllowlist(["docs.example.com"])]
+ * const policies = [Url.requireHttps, Url.blockDnsExfilDomains, Url.blockRawIpUrls, Url.blockSsrf, Url.webfetchDomainAllowlist(["docs.example.com"])]
  * ```
  * @module
  */
+import { Effect } from "effect"
 import * as Policy from "../src/Policy.ts"
-import * as Payload from "./_payload.ts"
+import * as Hosts from "./_hostNames.ts"
 import * as Ip from "./_ip.ts"
+import * as Payload from "./_payload.ts"
+import { Dns } from "./dns.ts"
 
 /** What the URL policies need to know about one URL, computed once per distinct URL string. */
 interface Target {
@@ -28,6 +38,10 @@ interface Target {
   readonly ip: Ip.Ip | undefined
   /** The path as the parser left it (dot segments resolved, still percent-encoded). */
   readonly pathname: string
+  /** Credentials in the userinfo (`https://user:token@host`), to redact from receipts. */
+  readonly secrets: ReadonlyArray<string>
+  /** Why the URL cannot be judged (a host longer than a DNS name can be), if so. */
+  readonly problem: string | undefined
 }
 
 const SPECIAL = new Set(["http:", "https:", "ws:", "wss:", "ftp:", "file:"])
@@ -53,15 +67,29 @@ const canonicalHost = (url: URL): string => {
   return host.replace(/\.+$/, "")
 }
 
+/** Longest URL inspected; a longer one blocks rather than being parsed (browsers cap URLs near this too). */
+export const MAX_URL_LENGTH = 16_384
+/** Longest host name DNS allows. */
+const MAX_HOST_LENGTH = 253
+
+/** The userinfo credentials of a URL, as written and decoded (a lone long username is a token too). */
+const userinfoSecrets = (url: URL): ReadonlyArray<string> => {
+  const parts = url.password !== "" ? [url.password] : url.username.length >= 16 ? [url.username] : []
+  return parts.flatMap((p) => [p, decode(p)]).filter((p, i, all) => p !== "" && all.indexOf(p) === i)
+}
+
 const analyse = (url: URL): Target => {
   const host = canonicalHost(url)
   const ip = host === "" ? undefined : Ip.parse(host)
+  const tooLong = ip === undefined && host.length > MAX_HOST_LENGTH
   return {
     scheme: url.protocol.slice(0, -1),
-    host,
-    labels: ip !== undefined || host === "" ? [] : host.split(".").reverse(),
+    host: tooLong ? host.slice(0, 64) : host,
+    labels: ip !== undefined || host === "" || tooLong ? [] : host.split(".").reverse(),
     ip,
-    pathname: url.pathname
+    pathname: url.pathname,
+    secrets: userinfoSecrets(url),
+    problem: tooLong ? `URL host is ${host.length} characters long, more than a DNS name can be (${MAX_HOST_LENGTH})` : undefined
   }
 }
 
@@ -87,15 +115,29 @@ const NO_URL = Policy.pass("No URL in the payload")
 /** Userinfo in a URL-ish string, hidden from reasons (it may hold a password or token). */
 const USERINFO = /(\/\/)[^/?#@]*@/
 
-/** Builds a policy over `payload.url`: absent passes, wrong type or unparseable blocks, else `decide`. */
-const urlPolicy = (name: string, decide: (t: Target) => Policy.Verdict): Policy.Policy =>
+const withSecrets = (t: Target, v: Policy.Verdict): Policy.Verdict => (t.secrets.length === 0 ? v : { ...v, redact: t.secrets })
+
+/**
+ * Builds a policy over `payload.url`: absent passes, wrong type, too long or unparseable blocks, else
+ * `decide`. Credentials in the URL's userinfo are returned in `redact`.
+ */
+const urlPolicy = (
+  name: string,
+  decide: (t: Target) => Policy.Verdict | Effect.Effect<Policy.Verdict>
+): Policy.Policy =>
   Policy.make(name, (ctx) => {
     const raw = Payload.string(ctx.payload, "url")
     if (raw === undefined) return NO_URL
     if (typeof raw !== "string") return raw
+    if (raw.length > MAX_URL_LENGTH) {
+      return Policy.fail(`URL is ${raw.length} characters long, more than the ${MAX_URL_LENGTH} inspected (fail closed)`)
+    }
     const target = targetOf(raw)
     if (target === undefined) return Policy.fail(`URL ${Payload.show(raw.replace(USERINFO, "$1…@"))} cannot be parsed`)
-    return decide(target)
+    if (target.problem !== undefined) return withSecrets(target, Policy.fail(`${target.problem} (fail closed)`))
+    const v = decide(target)
+    if (!Effect.isEffect(v)) return withSecrets(target, v)
+    return target.secrets.length === 0 ? v : Effect.map(v, (x) => withSecrets(target, x))
   })
 
 /** The host as shown in reasons (IPv6 in brackets). */
@@ -196,14 +238,13 @@ export const blockSuspiciousTlds: Policy.Policy = urlPolicy("block_suspicious_tl
   return Policy.pass(t.labels.length === 0 ? "URL has no domain name" : `URL host '${t.host}' is not under a suspicious top-level domain`)
 })
 
-/** Names that always resolve to a loopback address (RFC 6761), and DNS services that echo an IP in the name. */
-const LOOPBACK_NAMES = new Map([["localhost", true], ["localhost.localdomain", true], ["ip6-localhost", true], ["ip6-loopback", true]])
-const IP_ECHO_DOMAINS = new Map([["nip.io", true], ["sslip.io", true], ["xip.io", true], ["localtest.me", true], ["lvh.me", true]])
-
 /**
  * Blocks URLs whose host is an IP address in any spelling — IPv6 (`[::1]`, `[::ffff:127.0.0.1]`), decimal
  * (`2130706433`), hex (`0x7f.1`), octal (`0177.0.0.1`) — naming private, loopback, link-local,
- * unique-local and carrier-grade NAT ranges; `localhost` and IP-echo names (`127.0.0.1.nip.io`) too.
+ * unique-local, carrier-grade NAT and metadata ranges; and names that are addresses in disguise:
+ * `localhost`, wildcard loopback domains (`lvh.me`, `app.localtest.me`), IP-echo names
+ * (`127.0.0.1.nip.io`), rebinding services and names embedding a private address (`10-0-0-5.example.com`).
+ * It judges the URL as written; `block_ssrf` also resolves names.
  *
  * @example
  * ```ts
@@ -215,13 +256,56 @@ export const blockRawIpUrls: Policy.Policy = urlPolicy("block_raw_ip_urls", (t) 
     const range = Ip.classify(t.ip)
     return Policy.fail(`URL host is the raw IP address ${Ip.format(t.ip)}${range === undefined ? "" : ` (${range})`}`)
   }
-  if (t.labels.length > 0 && (LOOPBACK_NAMES.has(t.host) || t.labels[0] === "localhost")) {
-    return Policy.fail(`URL host '${t.host}' is a loopback name`)
-  }
-  if (findDomain(t.labels, IP_ECHO_DOMAINS) !== undefined && t.labels.length > 2) {
-    return Policy.fail(`URL host '${t.host}' is a DNS name that resolves to an IP address written inside it`)
-  }
+  const disguised = t.labels.length > 0 ? Hosts.disguisedAddress(t.host, t.labels) : undefined
+  if (disguised !== undefined) return Policy.fail(`URL host '${t.host}' is ${disguised}`)
   return Policy.pass(t.host === "" ? "URL has no host" : `URL host '${t.host}' is a domain name, not a raw IP address`)
+})
+
+const judgeAddresses = (t: Target, addresses: ReadonlyArray<string>, via: string): Policy.Verdict => {
+  if (addresses.length === 0) return Policy.fail(`URL host '${t.host}' resolves to no address (${via}), so where it leads cannot be checked`)
+  for (const a of addresses) {
+    const ip = Ip.parse(a)
+    if (ip === undefined) return Policy.fail(`URL host '${t.host}' resolves to ${Payload.show(a)}, which is not an IP address (${via})`)
+    const range = Ip.classify(ip)
+    if (range !== undefined) return Policy.fail(`URL host '${t.host}' resolves to ${Ip.format(ip)} (${range}) via ${via}`)
+  }
+  return Policy.pass(`URL host '${t.host}' resolves only to public addresses (${addresses.length}, via ${via})`)
+}
+
+/**
+ * Blocks server-side request forgery: URLs whose host is, or resolves to, a loopback, private,
+ * link-local, carrier-grade NAT, unique-local, reserved or cloud-metadata address (169.254.169.254,
+ * fd00:ec2::254, 100.100.100.200…). IP literals in any spelling and the names `block_raw_ip_urls` knows
+ * are judged as written; so are single-label names, private-use suffixes (`.internal`, `.local`,
+ * `.home.arpa`…) and metadata names (`metadata.google.internal`). Other names are resolved through the
+ * `Dns` service and every address is checked; a resolver error blocks. Without a resolver (the default
+ * `Dns` layer) those names pass, judged by name only. Returns an Effect for names that need DNS.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import * as Dns from "./dns.ts"
+ * // { url: "https://intranet.example.com/" } blocks with Dns.layerMemory({ "intranet.example.com": ["10.0.0.5"] })
+ * const gate = Effect.provide(Dns.layerMemory({ "intranet.example.com": ["10.0.0.5"] }))
+ * ```
+ */
+export const blockSsrf: Policy.Policy = urlPolicy("block_ssrf", (t) => {
+  if (t.host === "") return Policy.pass("URL has no host")
+  if (t.ip !== undefined) {
+    const range = Ip.classify(t.ip)
+    return range === undefined
+      ? Policy.pass(`URL host ${shown(t)} is a public address`)
+      : Policy.fail(`URL host ${shown(t)} is ${range.startsWith("the ") ? range : `in the ${range} range`}`)
+  }
+  const internal = Hosts.internalName(t.host, t.labels)
+  if (internal !== undefined) return Policy.fail(`URL host '${t.host}' is ${internal}`)
+  return Effect.flatMap(Effect.service(Dns), (dns) =>
+    dns.resolver === undefined
+      ? Effect.succeed(Policy.pass(`URL host '${t.host}' is not a known internal name (not resolved: no DNS resolver is configured)`))
+      : dns.resolver.resolve(t.host).pipe(
+        Effect.map((addresses) => judgeAddresses(t, addresses, dns.name)),
+        Effect.catch((e) => Effect.succeed(Policy.fail(`URL host '${t.host}' could not be resolved (${e.message}), so where it leads cannot be checked`)))
+      ))
 })
 
 const notADomain = (entry: string) =>
@@ -245,6 +329,25 @@ const allowedEntry = (entry: unknown): string => {
   if (host === "") throw notADomain(entry)
   const ip = Ip.parse(host)
   return ip === undefined ? host : Ip.format(ip)
+}
+
+/**
+ * Builds a host matcher from allowlist entries (domains, covering their subdomains label-wise, and IPs):
+ * given a raw URL it returns the entry its host matches, or undefined (also for a URL that cannot be
+ * parsed). Throws a configuration error on an entry that is not a domain or IP.
+ */
+export const hostMatcher = (entries: ReadonlyArray<string>): (raw: string) => string | undefined => {
+  const allowed = new Map<string, string>()
+  for (const d of entries) {
+    const canonical = allowedEntry(d)
+    allowed.set(canonical, canonical)
+  }
+  return (raw) => {
+    if (raw.length > MAX_URL_LENGTH) return undefined
+    const t = targetOf(raw)
+    if (t === undefined || t.host === "" || t.problem !== undefined) return undefined
+    return t.ip === undefined ? findDomain(t.labels, allowed) : allowed.get(Ip.format(t.ip))
+  }
 }
 
 /**

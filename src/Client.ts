@@ -41,6 +41,8 @@ export interface ClientOptions extends Enact.Config {
    * `"memory"`; Node default: `{ directory: "receipts" }`.
    */
   readonly store?: "memory" | { readonly directory?: string } | Storage | undefined
+  /** Read-only services policies may use, e.g. a DNS resolver: `Policies.Dns.layer(resolver)`. */
+  readonly services?: Layer.Layer<never> | undefined
 }
 
 /** What a runtime supplies: its crypto layer and how it turns `store` into layers. */
@@ -87,7 +89,9 @@ export class EnactClient {
     const signer = options.ed25519 !== undefined
       ? Signer.layerEd25519(options.ed25519)
       : Signer.layerHmac({ secret: options.secret, allowInsecureSecret: options.allowInsecureSecret })
-    const services = Layer.mergeAll(platform.storage(options.store), signer).pipe(Layer.provideMerge(platform.crypto))
+    const services = Layer.mergeAll(platform.storage(options.store), signer, options.services ?? Layer.empty).pipe(
+      Layer.provideMerge(platform.crypto)
+    )
     this.#runtime = ManagedRuntime.make(Layer.provideMerge(Enact.layer(options), services))
   }
 

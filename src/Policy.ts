@@ -15,7 +15,8 @@
  * @module
  */
 import { Cause, Effect, Exit } from "effect"
-import { runUntrusted } from "./_untrusted.ts"
+import type { Context } from "effect"
+import { runUntrusted, share } from "./_untrusted.ts"
 import type { PolicyResult } from "./Model.ts"
 import type { PolicyContext } from "./WorkflowContext.ts"
 
@@ -39,6 +40,20 @@ export interface Policy {
   readonly shadow: boolean
   readonly check: Check
 }
+
+/**
+ * Declares a read-only service that policies may use from the caller's context (policies otherwise see
+ * only the clock, configuration, randomness and tracing). Only for services that cannot act on anything.
+ *
+ * @example
+ * ```ts
+ * import { Context } from "effect"
+ * import { Policy } from "../mod.ts"
+ * const Holidays = Context.Reference<ReadonlyArray<string>>("my/Holidays", { defaultValue: () => [] })
+ * Policy.shareService(Holidays)
+ * ```
+ */
+export const shareService = <I, S>(key: Context.Key<I, S>): void => share(key)
 
 /** Builds a policy. `name` is what receipts show (snake_case, e.g. `dont_push_to_main`). */
 export const make = (name: string, check: Check): Policy => ({ name, shadow: false, check })

@@ -16,7 +16,18 @@
 import { Clock, ConfigProvider, Context, Effect, Fiber, Random, References, Tracer } from "effect"
 import type { Exit } from "effect"
 
-const safe = Context.pick(
+/** Services policy authors declared read-only and safe to share (e.g. a DNS resolver). */
+const shared = new Set<Context.Key<never, unknown>>()
+
+/**
+ * Lets policies and workflows see a service from the caller's context: only for read-only services that
+ * cannot be used to act around the checks (a DNS resolver, a clock). Enact's own services never are.
+ */
+export const share = <I, S>(key: Context.Key<I, S>): void => {
+  shared.add(key as unknown as Context.Key<never, unknown>)
+}
+
+const base = [
   Clock.Clock,
   ConfigProvider.ConfigProvider,
   Random.Random,
@@ -26,7 +37,10 @@ const safe = Context.pick(
   References.MinimumLogLevel,
   References.CurrentLogLevel,
   References.LogToStderr
-)
+] as const
+
+const safe = (context: Context.Context<never>): Context.Context<never> =>
+  Context.pick(...base, ...shared)(context) as Context.Context<never>
 
 /** Runs `make()` in a child fiber with the safe services only, and returns how it ended. Never fails. */
 export const runUntrusted = <A, E>(make: () => Effect.Effect<A, E>): Effect.Effect<Exit.Exit<A, E>> =>

@@ -22,6 +22,7 @@ import * as PromptInjection from "../../policies/promptInjection.ts"
 import * as Shell from "../../policies/shell.ts"
 import * as Slack from "../../policies/slack.ts"
 import * as Time from "../../policies/time.ts"
+import * as Dns from "../../policies/dns.ts"
 import * as Url from "../../policies/url.ts"
 import type { ActionResult, Json, Receipt } from "../../src/Model.ts"
 import * as Policy from "../../src/Policy.ts"
@@ -30,7 +31,15 @@ import type { PolicyContext } from "../../src/WorkflowContext.ts"
 import { policyContext } from "../support/policies.ts"
 import { storedReceipt } from "../support/receipts.ts"
 import { BENIGN } from "./corpus/benign.ts"
+import { BENIGN_CREDENTIALS } from "./corpus/benign.credentials.ts"
+import { BENIGN_MESSAGES } from "./corpus/benign.messages.ts"
+import { BENIGN_SQL, BENIGN_SQL_WRITES } from "./corpus/benign.sql.ts"
+import { BENIGN_WEB } from "./corpus/benign.web.ts"
+import { HOSTILE_CREDENTIALS } from "./corpus/hostile.credentials.ts"
+import { HOSTILE_INJECTION } from "./corpus/hostile.injection.ts"
 import { type Case, type Category, HOSTILE } from "./corpus/hostile.ts"
+import { HOSTILE_SQL, HOSTILE_SQL_WRITES } from "./corpus/hostile.sql.ts"
+import { HOSTILE_WEB, type WebCase } from "./corpus/hostile.web.ts"
 
 const NOW = "2025-01-15T23:30:00.000Z"
 const DEFAULT_ATTRIBUTES: Readonly<Record<string, Json>> = { role: "engineer", clearance: 1 }
@@ -79,10 +88,10 @@ const CATALOGUE: Readonly<Record<Category, ReadonlyArray<Policy.Policy>>> = {
   ],
   credentials: [
     Credentials.dontCopyApiKeys, Credentials.blockGrepSecretPatterns, Credentials.blockGlobCredentialsDirs,
-    Credentials.pauseOnResourcePurposeMismatch
+    Credentials.pauseOnResourcePurposeMismatch, Credentials.blockSecretsInPayload
   ],
   url: [
-    Url.requireHttps, Url.blockDnsExfilDomains, Url.blockSuspiciousTlds, Url.blockRawIpUrls,
+    Url.requireHttps, Url.blockDnsExfilDomains, Url.blockSuspiciousTlds, Url.blockRawIpUrls, Url.blockSsrf,
     Url.webfetchDomainAllowlist([
       "example.com", "github.com", "githubusercontent.com", "npmjs.org", "developer.mozilla.org", "notpastebin.com"
     ])
@@ -106,8 +115,14 @@ const GATE: ReadonlyArray<Policy.Policy> = [...new Set(Object.values(CATALOGUE).
 const contextOf = (c: Case, i: number): PolicyContext =>
   policyContext(c.payload, { runId: `corpus-${i}`, workflow: "agent", history: store, userAttributes: c.userAttributes ?? DEFAULT_ATTRIBUTES, now: c.now ?? NOW })
 
-const evaluate = (c: Case, i: number) =>
-  Policy.evaluate(GATE, contextOf(c, i)).pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({}))))
+/** A data-changing SQL workflow registers the WHERE policies as well. */
+const WRITE_GATE: ReadonlyArray<Policy.Policy> = [...GATE, Db.dontDeleteWithoutWhere, Db.dontUpdateWithoutWhere]
+
+const evaluate = (c: Case, i: number, gate: ReadonlyArray<Policy.Policy> = GATE) =>
+  Policy.evaluate(gate, contextOf(c, i)).pipe(
+    Effect.provide((c as WebCase).dns === undefined ? Dns.layerLiteral : Dns.layerMemory((c as WebCase).dns!)),
+    Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({})))
+  )
 
 const name = (c: Case): string => `${c.category}: ${c.note} ${JSON.stringify(c.payload).slice(0, 100)}`
 
@@ -142,4 +157,50 @@ describe("benign corpus", () => {
         assert.isTrue(Policy.allPassed(results), `blocked: ${name(c)}: ${Policy.blockReason(results)}`)
       }))
   })
+})
+
+// ---------------------------------------------------------------------------------------------------
+// Issue 8: SQL, URL, credentials and prompt injection, written against the analysers
+
+const WRITE_POLICIES = new Set([...CATALOGUE.db.map((p) => p.name), "dont_delete_without_where", "dont_update_without_where"])
+
+const hostileIn = (cases: ReadonlyArray<Case>, gate: ReadonlyArray<Policy.Policy>, own: (c: Case) => ReadonlySet<string>, offset: number) =>
+  cases.forEach((c, i) => {
+    it.effect(`blocks ${name(c)}`, () =>
+      Effect.gen(function*() {
+        const results = yield* evaluate(c, offset + i, gate)
+        const blockedBy = results.filter((r) => !r.passed).map((r) => r.policy)
+        assert.isTrue(blockedBy.some((p) => own(c).has(p)), `blocked by ${blockedBy.join(", ") || "nothing"}, by no ${c.category} policy: ${name(c)}`)
+      }))
+  })
+
+const benignIn = (cases: ReadonlyArray<Case>, gate: ReadonlyArray<Policy.Policy>, offset: number) =>
+  cases.forEach((c, i) => {
+    it.effect(`passes ${name(c)}`, () =>
+      Effect.gen(function*() {
+        const results = yield* evaluate(c, offset + i, gate)
+        assert.isTrue(Policy.allPassed(results), `blocked: ${name(c)}: ${Policy.blockReason(results)}`)
+      }))
+  })
+
+const ownPolicies = (c: Case): ReadonlySet<string> => new Set(CATALOGUE[c.category].map((p) => p.name))
+
+const HOSTILE_ISSUE8: ReadonlyArray<Case> = [...HOSTILE_SQL_WRITES, ...HOSTILE_SQL, ...HOSTILE_WEB, ...HOSTILE_CREDENTIALS, ...HOSTILE_INJECTION]
+const BENIGN_ISSUE8: ReadonlyArray<Case> = [...BENIGN_SQL_WRITES, ...BENIGN_SQL, ...BENIGN_WEB, ...BENIGN_CREDENTIALS, ...BENIGN_MESSAGES]
+
+describe("hostile corpus, issue 8 (SQL, URL, credentials, prompt injection)", () => {
+  it("has at least 150 entries across the four classes", () => {
+    assert.isAtLeast(HOSTILE_ISSUE8.length, 150)
+    for (const category of ["db", "url", "credentials", "prompt_injection"] as const) {
+      assert.isAtLeast(HOSTILE_ISSUE8.filter((c) => c.category === category).length, 25, category)
+    }
+  })
+  hostileIn(HOSTILE_SQL_WRITES, WRITE_GATE, () => WRITE_POLICIES, 10_000)
+  hostileIn([...HOSTILE_SQL, ...HOSTILE_WEB, ...HOSTILE_CREDENTIALS, ...HOSTILE_INJECTION], GATE, ownPolicies, 20_000)
+})
+
+describe("benign corpus, issue 8 (everyday SQL, URLs, messages, code)", () => {
+  it("has at least 70 entries", () => assert.isAtLeast(BENIGN_ISSUE8.length, 70))
+  benignIn(BENIGN_SQL_WRITES, WRITE_GATE, 30_000)
+  benignIn([...BENIGN_SQL, ...BENIGN_WEB, ...BENIGN_CREDENTIALS, ...BENIGN_MESSAGES], GATE, 40_000)
 })

@@ -47,7 +47,7 @@ describe("dont_delete_without_where (SQL)", () => {
   })
 
   it("regression: a 1=1 WHERE clause blocks", () => {
-    assert.include(blocks(policy, sql("DELETE FROM users WHERE 1=1")), "always true (1 = 1)")
+    assert.include(blocks(policy, sql("DELETE FROM users WHERE 1=1")), "(1 = 1) is always true")
   })
 
   it("blocks other always-true WHERE clauses", () => {
@@ -76,9 +76,25 @@ describe("dont_delete_without_where (SQL)", () => {
     passes(policy, sql("DELETE FROM users WHERE id = 5"))
     passes(policy, sql("DELETE FROM users WHERE id = $1"))
     passes(policy, sql("DELETE FROM users WHERE id = 5 AND 1 = 1"))
-    passes(policy, sql("DELETE FROM users WHERE id IN (SELECT user_id FROM bans)"))
-    passes(policy, sql("DELETE FROM users WHERE NOT (id = 5)"))
-    passes(policy, sql("DELETE FROM t WHERE 1 = 0"))
+    passes(policy, sql("DELETE FROM users WHERE id IN (1, 2, 3)"))
+    passes(policy, sql("DELETE FROM users WHERE id = ANY($1)"))
+    passes(policy, sql("DELETE FROM sessions WHERE expires_at < now() - interval '30 days'"))
+    passes(policy, sql("DELETE FROM events WHERE created_at BETWEEN '2024-01-01' AND '2024-02-01'"))
+    passes(policy, sql("DELETE FROM users WHERE (id = 5 OR id = 6) AND deleted_at IS NOT NULL"))
+    passes(policy, sql("DELETE FROM t WHERE tenant_id = :tenant AND id >= 100"))
+  })
+
+  it("passes only what it can prove: sub-selects, negations and contradictions block, naming the condition", () => {
+    assert.include(blocks(policy, sql("DELETE FROM users WHERE id IN (SELECT user_id FROM bans)")), "sub-select")
+    assert.include(blocks(policy, sql("DELETE FROM users WHERE NOT (id = 5)")), "negated")
+    assert.include(blocks(policy, sql("DELETE FROM t WHERE 1 = 0")), "depends on no row")
+    assert.include(blocks(policy, sql("DELETE FROM t WHERE id IS NOT NULL")), "nearly every row")
+    assert.include(blocks(policy, sql("DELETE FROM t WHERE id <> 0")), "negative test")
+    assert.include(blocks(policy, sql("DELETE FROM t WHERE a = b")), "two columns")
+    assert.include(blocks(policy, sql("DELETE FROM t WHERE id = 1 OR (select 1) = 1")), "OR branch 2 of 2")
+    assert.include(blocks(policy, sql("DELETE FROM t WHERE id < 5 OR id >= 5")), "together cover every value")
+    assert.include(blocks(policy, sql("DELETE FROM t WHERE name >= ''")), "extreme bound")
+    assert.include(blocks(policy, sql("DELETE FROM users WHERE id IN (SELECT user_id FROM bans)")), "DELETE on 'users'")
   })
 
   it("checks every statement, and treats TRUNCATE as deleting every row", () => {
@@ -132,7 +148,8 @@ describe("dont_update_without_where", () => {
 
   it("passes a narrowed UPDATE and ignores DELETEs", () => {
     passes(policy, { sql: "UPDATE users SET admin = true WHERE id = 7" })
-    passes(policy, { sql: "UPDATE t SET a = 1 FROM u WHERE t.id = u.id" })
+    passes(policy, { sql: "UPDATE t SET a = 1 FROM u WHERE t.id = u.id AND u.batch = 7" })
+    assert.include(blocks(policy, { sql: "UPDATE t SET a = 1 FROM u WHERE t.id = u.id" }), "UPDATE on 't'")
     passes(policy, { sql: "DELETE FROM users" })
   })
 })
