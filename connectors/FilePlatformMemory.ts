@@ -108,7 +108,9 @@ export interface MemoryFiles extends FileOps {
 }
 
 /** The memory files behind a `layer`, for the test to seed and inspect. */
-export class MemoryFilesService extends Context.Service<MemoryFilesService, MemoryFiles>()("enact/connectors/FilePlatformMemory") {}
+const MemoryFilesServiceBase: Context.ServiceClass<MemoryFilesService, "enact/connectors/FilePlatformMemory", MemoryFiles> =
+  Context.Service<MemoryFilesService, MemoryFiles>()("enact/connectors/FilePlatformMemory")
+export class MemoryFilesService extends MemoryFilesServiceBase {}
 
 const defaultDetail: Record<ErrorCode, string> = {
   NotFound: "ENOENT",

@@ -29,14 +29,18 @@
  * @module
  */
 import { Context, Effect, Layer, Schema } from "effect"
+import type { Cause } from "effect"
 import * as Policy from "../src/Policy.ts"
 
+const dnsErrorFields: {
+  readonly host: typeof Schema.String
+  readonly reason: Schema.Literals<readonly ["NotFound", "Timeout", "Failed"]>
+  readonly message: typeof Schema.String
+} = { host: Schema.String, reason: Schema.Literals(["NotFound", "Timeout", "Failed"] as const), message: Schema.String }
+const DnsErrorBase: Schema.Class<DnsError, Schema.TaggedStruct<"DnsError", typeof dnsErrorFields>, Cause.YieldableError> =
+  Schema.TaggedError<DnsError>()("DnsError", dnsErrorFields)
 /** Why a name could not be resolved. */
-export class DnsError extends Schema.TaggedError<DnsError>()("DnsError", {
-  host: Schema.String,
-  reason: Schema.Literals(["NotFound", "Timeout", "Failed"]),
-  message: Schema.String
-}) {}
+export class DnsError extends DnsErrorBase {}
 
 /** Resolves a host name to every address it has (A and AAAA), as text. */
 export interface Resolver {

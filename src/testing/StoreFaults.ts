@@ -52,7 +52,9 @@ export interface Controller {
 }
 
 /** The controller of the stores `Testing.layer` provides. */
-export class StoreFaults extends Context.Service<StoreFaults, Controller>()("enact/testing/StoreFaults") {}
+const StoreFaultsBase: Context.ServiceClass<StoreFaults, "enact/testing/StoreFaults", Controller> =
+  Context.Service<StoreFaults, Controller>()("enact/testing/StoreFaults")
+export class StoreFaults extends StoreFaultsBase {}
 
 const build: Record<NonNullable<Fault["reason"]>, (message: string) => StoreError.StoreError> = {
   Io: StoreError.io,

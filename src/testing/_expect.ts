@@ -11,13 +11,14 @@
  * @module
  */
 import { Effect, Schema } from "effect"
+import type { Cause } from "effect"
 import * as Canonical from "../Canonical.ts"
 
+const failureFields = { check: Schema.String, message: Schema.String }
+const ConformanceFailureBase: Schema.Class<ConformanceFailure, Schema.TaggedStruct<"ConformanceFailure", typeof failureFields>, Cause.YieldableError> =
+  Schema.TaggedError<ConformanceFailure>()("ConformanceFailure", failureFields)
 /** A conformance check failed: `check` names it, `message` says what was expected and what came instead. */
-export class ConformanceFailure extends Schema.TaggedError<ConformanceFailure>()("ConformanceFailure", {
-  check: Schema.String,
-  message: Schema.String
-}) {}
+export class ConformanceFailure extends ConformanceFailureBase {}
 
 /** One check of a suite: run it in your test framework (it needs no services but the ones your `make` needs). */
 export interface Check<R = never> {
