@@ -26,7 +26,7 @@ import type { EnactError } from "./EnactError.ts"
 import { Journal } from "./Journal.ts"
 import * as Merkle from "./Merkle.ts"
 import type { Outcome } from "./Model.ts"
-import type { Policy } from "./Policy.ts"
+import { describe, type Policy } from "./Policy.ts"
 import { makeSealer, type Verification, verifyWith } from "./Receipt.ts"
 import { ReceiptStore } from "./ReceiptStore.ts"
 import * as Redact from "./Redact.ts"
@@ -135,14 +135,19 @@ export const make: (config: Config) => Effect.Effect<EnactService, never, Receip
     runAction: (req) => Run.runAction(engine, req),
     rollback: (runId, options) => Rollback.rollback(engine, runId, options),
     rollbackPlan: (runId) => Rollback.plan(engine, runId),
-    // A receipt handed in is read once, into plain JSON: a getter cannot show verify one value and the
-    // caller another.
+    // A receipt handed in is read once, into plain JSON (its JSON text, parsed back): everything after sees
+    // that copy, so a getter cannot show the shape check one value and the signature check another.
     verify: (receipt) =>
       Effect.suspend(() => {
-        const taken = Snapshot.take(receipt, "receipt", receiptLimits)
-        return taken.ok
-          ? verifyWith(signer, taken.value, hasher)
-          : Effect.succeed({ valid: false, reason: `Not a receipt: ${Snapshot.describe(taken)}` } as const)
+        let copy: unknown
+        try {
+          const text = JSON.stringify(receipt)
+          if (text === undefined || text.length > receiptLimits.maxBytes) throw new RangeError("not a JSON object of a receipt's size")
+          copy = JSON.parse(text)
+        } catch (e) {
+          return Effect.succeed({ valid: false, reason: `Not a receipt: ${describe(e)}` } as const)
+        }
+        return verifyWith(signer, copy, hasher)
       }),
     recover: (options) => Rollback.recoverAll(engine, options)
   })
