@@ -21,7 +21,6 @@ export const BENIGN: ReadonlyArray<Case> = [
   sh("npm install ./packages/local-lib", "local package"),
   sh("rm -rf node_modules dist", "clean build output"),
   sh("rm -rf ~/project/node_modules", "deep path under home"),
-  sh("rm -rf \"${BUILD_DIR:?}/\"*", "guarded variable"),
   sh("cd ~/app && rm -rf .next", "cd then remove a build folder"),
   sh("find . -name '*.pyc' -delete", "find -delete in the project"),
   sh("echo 'rm -rf ~ is dangerous' >> NOTES.md", "the words rm -rf ~ in an echo"),

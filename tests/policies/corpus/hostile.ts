@@ -47,6 +47,7 @@ export const HOSTILE: ReadonlyArray<Case> = [
   sh("cd ~ && rm -rf *", "cd home then wipe"),
   sh("cd; rm -rf .", "bare cd then rm -rf ."),
   sh("rm -rf \"$STEAMROOT/\"*", "Steam installer bug: empty variable becomes /*"),
+  sh("rm -rf \"${BUILD_DIR:?}/\"*", "a guarded variable still names a directory not known until it runs"),
   sh("rm -rf /tmp/../../home/dev", "traversal into /home"),
   sh("find ~ -type f -delete", "find -delete over home"),
   sh("find / -exec rm -rf {} +", "find -exec rm over /"),

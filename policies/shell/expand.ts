@@ -1,0 +1,303 @@
+/**
+ * Word expansion for the shell model (private): what a lexed word becomes when the shell runs it, as far
+ * as that can be known before it runs. Brace expansion (`{a,b}`, `{1..3}`), tilde, parameters assigned
+ * earlier in the same command (`X=rm; $X`), quote removal and field splitting (`X="-rf ~"; rm $X` is
+ * three words) are done; anything whose value is not known (a variable from the environment, a command's
+ * output, `$@`) becomes the `UNKNOWN` character inside the word, so policies can tell a resolved word from
+ * one they must not trust.
+ *
+ * Bounded: a word may expand to at most `MAX_FIELDS` words and `MAX_EXPANDED` characters; past that an
+ * `ExpandError` says so and the command is blocked.
+ *
+ * @example
+ * ```ts
+ * fields(lex("{rm,-rf,~}")[0].word, env) // ["rm", "-rf", "~"]
+ * ```
+ * @module
+ */
+import type { Part, Word } from "./lex.ts"
+
+/** Stands for text whose value is not known before the command runs. */
+export const UNKNOWN = "\uE000"
+
+/** Whether a resolved word holds text that is not known before the command runs. */
+export const isUnknown = (word: string): boolean => word.includes(UNKNOWN)
+
+/** A word that expanded to more than the bounds allow. */
+export class ExpandError extends Error {}
+
+/** How many words one word may expand to (brace expansion, splitting). */
+export const MAX_FIELDS = 256
+/** How many characters the expansions of one word may hold in total. */
+const MAX_EXPANDED = 200_000
+
+/** What expansion needs to know from the parser. */
+export interface Env {
+  /** The value of a variable, `undefined` when not known (set outside the command, or conditionally). */
+  readonly lookup: (name: string) => string | undefined
+  /** Forgets what is known of a variable (`${x:=y}` assigns it). */
+  readonly forget: (name: string) => void
+  /** `$1`, `$2`…, when known (a `sh -c 'script' a b` call); `undefined` when not. */
+  readonly positional: ReadonlyArray<string> | undefined
+  /** The known output of a command substitution or process substitution part, or `undefined`. */
+  readonly output: (part: Part) => string | undefined
+  /** False once `IFS` was changed: unquoted expansions can no longer be split reliably. */
+  readonly splits: boolean
+  /** The working directory, for `~+`. */
+  readonly cwd: string | undefined
+}
+
+const IFS_RUN = /[ \t\n]+/
+
+/** The value of a `$name` / `${name…}` part, or `undefined` when it is not known. */
+const variable = (p: Extract<Part, { k: "var" }>, env: Env): string | undefined => {
+  const { name, op } = p
+  let base: string | undefined
+  if (name >= "0" && name <= "9" && name.length >= 1 && /^\d+$/.test(name)) {
+    const n = Number(name)
+    base = n === 0 ? undefined : env.positional === undefined ? undefined : env.positional[n - 1] ?? ""
+  } else if (name === "@" || name === "*") base = env.positional?.join(" ")
+  else if (name === "#") base = env.positional === undefined ? undefined : String(env.positional.length)
+  else if (SPECIAL.includes(name)) base = undefined
+  else base = env.lookup(name)
+  const arg = () => (p.arg === undefined ? "" : value(p.arg, env))
+  switch (op) {
+    case "":
+      return base
+    case "len":
+      return base === undefined ? undefined : String([...base].length)
+    case ":-":
+    case "-":
+      return base === undefined ? undefined : base === "" ? arg() : base
+    case ":=":
+    case "=":
+      env.forget(name)
+      return base === undefined ? undefined : base === "" ? arg() : base
+    case ":?":
+    case "?":
+      return base
+    case ":+":
+    case "+":
+      return base === undefined ? undefined : base === "" ? "" : arg()
+    default:
+      return undefined
+  }
+}
+
+const SPECIAL = "?-$!0"
+
+/** A part's text as the shell would use it, `UNKNOWN` where it is not known. */
+const partText = (p: Part, env: Env): string => {
+  switch (p.k) {
+    case "lit":
+      return p.text
+    case "var":
+      return variable(p, env) ?? UNKNOWN
+    default:
+      return env.output(p) ?? UNKNOWN
+  }
+}
+
+/** A word's value with no splitting or brace expansion: assignment values, redirect targets, heredoc bodies. */
+export const value = (word: Word, env: Env): string => {
+  const parts = word.parts
+  if (parts.length === 1 && parts[0]!.k === "lit") return parts[0]!.text
+  let out = ""
+  for (const p of parts) {
+    out += partText(p, env)
+    if (out.length > MAX_EXPANDED) throw new ExpandError(`a word expands to more than ${MAX_EXPANDED} characters`)
+  }
+  return out
+}
+
+/** The words a word expands to, in order. */
+export const fields = (word: Word, env: Env): Array<string> => {
+  const parts = word.parts
+  // The common case: one unquoted or quoted literal with no brace to expand.
+  if (parts.length === 1 && parts[0]!.k === "lit") {
+    const p = parts[0]!
+    if (p.q || (!p.text.includes("{") && !p.text.startsWith("~"))) return p.text === "" && !p.q ? [] : [p.text]
+  }
+  const out: Array<string> = []
+  for (const alternative of braces(parts)) split(alternative, env, out)
+  if (out.length > MAX_FIELDS) throw new ExpandError(`a word expands to more than ${MAX_FIELDS} words`)
+  return out
+}
+
+/** Expands one brace alternative into `out`, splitting unquoted known values on blanks. */
+const split = (parts: ReadonlyArray<Part>, env: Env, out: Array<string>): void => {
+  let cur = ""
+  let has = false
+  let size = 0
+  const push = () => {
+    out.push(cur)
+    size += cur.length
+    if (size > MAX_EXPANDED || out.length > MAX_FIELDS) throw new ExpandError(`a word expands to more than ${MAX_FIELDS} words or ${MAX_EXPANDED} characters`)
+    cur = ""
+    has = false
+  }
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!
+    if (p.k === "lit") {
+      let text = p.text
+      if (i === 0 && !p.q && text.startsWith("~")) text = tilde(text, env)
+      cur += text
+      if (p.q || text !== "") has = true
+      continue
+    }
+    if (p.k === "var" && p.q && p.name === "@" && p.op === "" && env.positional !== undefined) {
+      // "$@": one word per positional parameter.
+      const all = env.positional
+      if (all.length === 0) continue
+      for (let k = 0; k < all.length; k++) {
+        if (k > 0) push()
+        cur += all[k]
+        has = true
+      }
+      continue
+    }
+    const v = p.k === "var" ? variable(p, env) : env.output(p)
+    if (p.k === "proc" || p.k === "arith" || "q" in p && p.q || v === undefined || !env.splits) {
+      cur += v ?? UNKNOWN
+      has = true
+      continue
+    }
+    const segments = v.split(IFS_RUN)
+    for (let k = 0; k < segments.length; k++) {
+      if (k > 0 && (has || cur !== "")) push()
+      else if (k > 0) cur = ""
+      cur += segments[k]
+      if (segments[k] !== "") has = true
+    }
+  }
+  if (has || cur !== "") push()
+}
+
+/** `~+` is the working directory, `~-` the previous one (unknown); `~` and `~user` stay as written. */
+const tilde = (text: string, env: Env): string => {
+  if (text === "~+" || text.startsWith("~+/")) return `${env.cwd ?? UNKNOWN}${text.slice(2)}`
+  if (text === "~-" || text.startsWith("~-/")) return `${UNKNOWN}${text.slice(2)}`
+  return text
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Brace expansion
+
+type Atom = string | Part
+
+const SEQUENCE = /^(-?\d+)\.\.(-?\d+)(?:\.\.(-?\d+))?$|^([A-Za-z])\.\.([A-Za-z])(?:\.\.(-?\d+))?$/
+
+/** The brace alternatives of a word's parts (one when there is nothing to expand). */
+const braces = (parts: ReadonlyArray<Part>): ReadonlyArray<ReadonlyArray<Part>> => {
+  let open = false
+  let close = false
+  for (const p of parts) {
+    if (p.k === "lit" && !p.q) {
+      if (p.text.includes("{")) open = true
+      if (open && p.text.includes("}")) close = true
+    }
+  }
+  if (!close) return [parts]
+  const atoms: Array<Atom> = []
+  for (const p of parts) {
+    if (p.k === "lit" && !p.q) for (const ch of p.text) atoms.push(ch)
+    else atoms.push(p)
+  }
+  const done: Array<ReadonlyArray<Atom>> = []
+  const work: Array<ReadonlyArray<Atom>> = [atoms]
+  let produced = atoms.length
+  while (work.length > 0) {
+    const a = work.shift()!
+    const group = firstGroup(a)
+    if (group === undefined) {
+      done.push(a)
+      continue
+    }
+    const prefix = a.slice(0, group.open)
+    const suffix = a.slice(group.close + 1)
+    for (const alt of group.alternatives) {
+      const next = [...prefix, ...alt, ...suffix]
+      produced += next.length
+      work.push(next)
+    }
+    if (done.length + work.length > MAX_FIELDS || produced > MAX_EXPANDED) {
+      throw new ExpandError(`brace expansion makes more than ${MAX_FIELDS} words`)
+    }
+  }
+  return done.map(toParts)
+}
+
+interface Group {
+  readonly open: number
+  readonly close: number
+  readonly alternatives: ReadonlyArray<ReadonlyArray<Atom>>
+}
+
+/** The leftmost outermost brace group that expands (`{a,b}` or a sequence), if any. */
+const firstGroup = (a: ReadonlyArray<Atom>): Group | undefined => {
+  const stack: Array<{ at: number; commas: Array<number> }> = []
+  let inner: Group | undefined
+  for (let i = 0; i < a.length; i++) {
+    const ch = a[i]
+    if (ch === "{") {
+      if (a[i - 1] === "$") continue
+      stack.push({ at: i, commas: [] })
+    } else if (ch === "," && stack.length > 0) stack[stack.length - 1]!.commas.push(i)
+    else if (ch === "}" && stack.length > 0) {
+      const top = stack.pop()!
+      const group = groupOf(a, top.at, i, top.commas)
+      if (group !== undefined && stack.length === 0) return group
+      if (group !== undefined && inner === undefined) inner = group
+      if (stack.length === 0 && inner !== undefined) return inner
+    }
+  }
+  return inner
+}
+
+const groupOf = (a: ReadonlyArray<Atom>, open: number, close: number, commas: ReadonlyArray<number>): Group | undefined => {
+  if (commas.length > 0) {
+    const alternatives: Array<ReadonlyArray<Atom>> = []
+    let from = open + 1
+    for (const c of [...commas, close]) {
+      alternatives.push(a.slice(from, c))
+      from = c + 1
+    }
+    return { open, close, alternatives }
+  }
+  const body = a.slice(open + 1, close)
+  if (body.some((x) => typeof x !== "string") || body.length > 64) return undefined
+  const m = SEQUENCE.exec(body.join(""))
+  if (m === null) return undefined
+  const items: Array<string> = []
+  if (m[1] !== undefined) {
+    const from = Number(m[1])
+    const to = Number(m[2])
+    const step = Math.abs(Number(m[3] ?? 1)) || 1
+    if (Math.abs(to - from) / step >= MAX_FIELDS) throw new ExpandError(`brace expansion makes more than ${MAX_FIELDS} words`)
+    const width = /^-?0\d/.test(m[1]) || /^-?0\d/.test(m[2]!) ? Math.max(m[1].length, m[2]!.length) : 0
+    for (let x = from; from <= to ? x <= to : x >= to; x += from <= to ? step : -step) {
+      items.push(width > 0 ? String(Math.abs(x)).padStart(width - (x < 0 ? 1 : 0), "0").replace(/^/, x < 0 ? "-" : "") : String(x))
+    }
+  } else {
+    const from = m[4]!.charCodeAt(0)
+    const to = m[5]!.charCodeAt(0)
+    const step = Math.abs(Number(m[6] ?? 1)) || 1
+    for (let x = from; from <= to ? x <= to : x >= to; x += from <= to ? step : -step) items.push(String.fromCharCode(x))
+  }
+  return { open, close, alternatives: items.map((s) => [...s]) }
+}
+
+const toParts = (a: ReadonlyArray<Atom>): ReadonlyArray<Part> => {
+  const out: Array<Part> = []
+  let run = ""
+  for (const x of a) {
+    if (typeof x === "string") run += x
+    else {
+      if (run !== "") out.push({ k: "lit", text: run, q: false })
+      run = ""
+      out.push(x)
+    }
+  }
+  if (run !== "") out.push({ k: "lit", text: run, q: false })
+  return out
+}

@@ -1,0 +1,369 @@
+/**
+ * Programs that run code given as text (private): interpreter one-liners (`python -c`, `node -e`,
+ * `perl -e`, `ruby -e`, `php -r`…), scripts fed on standard input or in a heredoc, `awk` programs that
+ * call `system()` or pipe to commands, `sed` scripts with the `e` command, editors and debuggers told to
+ * run commands (`vim -c`, `gdb -ex`), and database clients' shell escapes (`psql \!`, sqlite `.shell`).
+ * The guard cannot model that code, so `interpreterCode` gives the code (scanned by the secret and CI
+ * policies) and a reason to block it unless the user allows the form. Every scanner here is one
+ * linear pass.
+ *
+ * @example
+ * ```ts
+ * interpreterCode("python3", ["python3", "-c", "print(1)"], undefined, false).reason // "python3 -c runs inline code…"
+ * interpreterCode("awk", ["awk", "{print $1}"], undefined, false)                  // undefined: a plain awk program
+ * ```
+ * @module
+ */
+import { UNKNOWN } from "./expand.ts"
+
+/** Inline code a command runs, and why it is not modelled (undefined reason: it is harmless, e.g. plain awk). */
+export interface Code {
+  readonly code: string | undefined
+  readonly reason: string | undefined
+}
+
+const set = (s: string): ReadonlySet<string> => new Set(s.split(" "))
+
+/** Shells that take a script with `-c`, a script file, or a script on standard input. */
+export const SHELLS: ReadonlySet<string> = set("sh bash zsh dash ksh mksh fish ash csh tcsh yash posh rbash busybox-sh")
+
+/** Interpreters: options giving inline code, options taking another value, and whether a bare call reads stdin. */
+interface Lang {
+  readonly code: ReadonlySet<string>
+  readonly valued: ReadonlySet<string>
+  /** Short letters that end a cluster with inline code (`perl -ne`). */
+  readonly clusterCode?: string
+  readonly stdin: boolean
+  readonly label: string
+}
+
+const L = (code: string, valued: string, label: string, more: Partial<Lang> = {}): Lang => ({
+  code: set(code),
+  valued: set(valued),
+  stdin: true,
+  label,
+  ...more
+})
+
+const PYTHON = L("-c", "-W -X -m --check-hash-based-pycs", "Python")
+const LANGS: ReadonlyMap<string, Lang> = new Map<string, Lang>([
+  ["node", L("-e --eval -p --print", "-r --require --import --loader --experimental-loader --input-type -C --conditions --env-file", "JavaScript")],
+  ["nodejs", L("-e --eval -p --print", "-r --require --import --loader --input-type", "JavaScript")],
+  ["bun", L("-e --eval -p --print", "-r --preload --cwd --env-file", "JavaScript", { stdin: false })],
+  ["ruby", L("-e", "-r -I -C -E -F -x", "Ruby", { clusterCode: "e" })],
+  ["perl", L("-e -E", "-I -M -m -x -C -F -l -0 -i", "Perl", { clusterCode: "eE" })],
+  ["php", L("-r -B -R -E -F", "-c -d -z -t", "PHP")],
+  ["lua", L("-e", "-l", "Lua")],
+  ["luajit", L("-e", "-l -j -O", "Lua")],
+  ["rscript", L("-e", "", "R", { stdin: false })],
+  ["r", L("-e", "-f --file", "R")],
+  ["julia", L("-e -E --eval --print", "-J -p -t --project", "Julia")],
+  ["pwsh", L("-c -command -Command -e -ec -enc -EncodedCommand -encodedcommand", "-File -f -ExecutionPolicy -ep", "PowerShell")],
+  ["powershell", L("-c -command -Command -e -ec -enc -EncodedCommand -encodedcommand", "-File -f -ExecutionPolicy -ep", "PowerShell")],
+  ["osascript", L("-e", "-l -s", "AppleScript")],
+  ["groovy", L("-e", "-cp -classpath", "Groovy", { stdin: false })],
+  ["scala", L("-e", "-cp -classpath", "Scala", { stdin: false })],
+  ["tclsh", L("", "", "Tcl")],
+  ["wish", L("", "", "Tcl")],
+  ["expect", L("-c", "-f", "Expect")],
+  ["jshell", L("", "", "Java")]
+])
+
+/** The interpreter table for `name` (`python3.12` is Python). */
+const langOf = (name: string): Lang | undefined =>
+  LANGS.get(name) ?? (/^(?:python|pypy)(?:\d+(?:\.\d+)*)?$/.test(name) ? PYTHON : undefined)
+
+/** Whether `name` runs programs given as text: a shell or an interpreter. */
+export const isInterpreter = (name: string): boolean => SHELLS.has(name) || langOf(name) !== undefined
+
+const allowHint = "; allow the form with the `allow` option if it is expected"
+
+/** The inline code a command runs and why it is not modelled, if it runs any; `undefined` for other commands. */
+export const interpreterCode = (
+  name: string,
+  argv: ReadonlyArray<string>,
+  stdin: string | undefined,
+  stdinUnknown: boolean
+): Code | undefined => {
+  const lang = langOf(name)
+  if (lang !== undefined) return languageCode(name, lang, argv, stdin, stdinUnknown)
+  if (name === "deno") return denoCode(argv)
+  if (AWKS.has(name)) return awkCode(name, argv)
+  if (name === "sed" || name === "gsed") return sedCode(name, argv)
+  if (EDITORS.has(name)) return editorCode(name, argv)
+  if (DB_CLIENTS.has(name)) return clientCode(name, argv, stdin)
+  if (name === "make" || name === "gmake") return makeCode(argv, stdin)
+  return undefined
+}
+
+const languageCode = (name: string, lang: Lang, argv: ReadonlyArray<string>, stdin: string | undefined, stdinUnknown: boolean): Code | undefined => {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === "--") break
+    if (lang.code.has(a)) return oneLiner(name, a, argv[i + 1] ?? "", lang)
+    // Attached forms: `-c'code'`, `--eval=code`, `perl -ne 'code'`.
+    const eq = a.indexOf("=")
+    if (a.startsWith("--") && eq > 0 && lang.code.has(a.slice(0, eq))) return oneLiner(name, a.slice(0, eq), a.slice(eq + 1), lang)
+    if (/^-[a-zA-Z]/.test(a) && !a.startsWith("--")) {
+      if (lang.code.has(a.slice(0, 2)) && a.length > 2 && lang.clusterCode === undefined) return oneLiner(name, a.slice(0, 2), a.slice(2), lang)
+      if (lang.clusterCode !== undefined && lang.clusterCode.includes(a[a.length - 1]!) && /^-[a-zA-Z0-9]+$/.test(a)) {
+        return oneLiner(name, a, argv[i + 1] ?? "", lang)
+      }
+    }
+    if ((lang.valued.has(a) && !a.includes("=")) || (a === "-m" && name !== "perl")) {
+      if (a === "-m" || a === "-f" || a === "--file" || a === "-File") return undefined // a module or a script file
+      const v = argv[i + 1] ?? ""
+      if (/^data:/i.test(v)) return oneLiner(name, a, v, lang)
+      i++
+      continue
+    }
+    if (!a.startsWith("-") || a === "-") {
+      // A script file; `-` means standard input.
+      if (a !== "-") return undefined
+      break
+    }
+  }
+  if (!lang.stdin) return undefined
+  if (stdin !== undefined) return { code: stdin, reason: `${name} runs ${lang.label} code given on its standard input (a heredoc or pipe), which this guard cannot inspect${allowHint}` }
+  if (stdinUnknown) return { code: undefined, reason: `${name} runs ${lang.label} code it reads from a pipe or file whose content is not known` }
+  return undefined
+}
+
+const oneLiner = (name: string, flag: string, code: string, lang: Lang): Code => ({
+  code,
+  reason: `${name} ${flag} runs inline ${lang.label} code, which this guard cannot inspect${allowHint}`
+})
+
+const denoCode = (argv: ReadonlyArray<string>): Code | undefined => {
+  const sub = argv.slice(1).find((w) => !w.startsWith("-"))
+  if (sub === "eval") return { code: argv[argv.indexOf("eval") + 1], reason: `deno eval runs inline JavaScript code, which this guard cannot inspect${allowHint}` }
+  if (sub === "run" || sub === "x") {
+    const target = argv.slice(argv.indexOf(sub) + 1).find((w) => !w.startsWith("-"))
+    if (target !== undefined && /^(?:https?:|data:|jsr:|npm:)/i.test(target)) return { code: undefined, reason: `deno ${sub} runs code fetched from ${target.split(":")[0]}, which this guard cannot inspect${allowHint}` }
+    if (target === "-") return { code: undefined, reason: "deno run - runs code from its standard input" }
+  }
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------------
+// awk
+
+const AWKS = set("awk gawk mawk nawk original-awk busybox-awk")
+
+/** The awk program text: `-e`/`--source` values, else the first positional (unless `-f file` gives it). */
+const awkProgram = (argv: ReadonlyArray<string>): string | undefined => {
+  const sources: Array<string> = []
+  let file = false
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === "--") {
+      if (!file && sources.length === 0) return argv[i + 1]
+      break
+    }
+    if (a === "-f" || a === "--file" || a === "-E" || a === "--exec") {
+      file = true
+      i++
+    } else if (a === "-e" || a === "--source") sources.push(argv[++i] ?? "")
+    else if (a === "-v" || a === "-F" || a === "--assign" || a === "--field-separator" || a === "-i" || a === "--include" || a === "-l" || a === "--load") i++
+    else if (a.startsWith("-") && a.length > 1) continue
+    else return file || sources.length > 0 ? sources.join("\n") : a
+  }
+  return sources.length > 0 ? sources.join("\n") : undefined
+}
+
+const awkCode = (name: string, argv: ReadonlyArray<string>): Code | undefined => {
+  const program = awkProgram(argv)
+  if (program === undefined) return undefined
+  if (program.includes(UNKNOWN)) return { code: program, reason: `the ${name} program is not known until it runs` }
+  const exec = awkRunsCommands(program)
+  return exec === undefined ? { code: program, reason: undefined } : { code: program, reason: `the ${name} program runs commands (${exec}), which this guard cannot inspect${allowHint}` }
+}
+
+/**
+ * Whether an awk program runs commands: `system(…)`, a pipe to or from a command (`print | "sh"`,
+ * `"cmd" | getline`), or a coprocess (`|&`). Strings and regex literals are skipped; `||` is a logical or.
+ */
+export const awkRunsCommands = (p: string): string | undefined => {
+  let regexOk = true
+  for (let i = 0; i < p.length; i++) {
+    const ch = p[i]!
+    if (ch === "\"") {
+      i++
+      while (i < p.length && p[i] !== "\"") i += p[i] === "\\" ? 2 : 1
+      regexOk = false
+    } else if (ch === "/" && regexOk) {
+      i++
+      while (i < p.length && p[i] !== "/" && p[i] !== "\n") i += p[i] === "\\" ? 2 : 1
+      regexOk = false
+    } else if (ch === "#") {
+      while (i < p.length && p[i] !== "\n") i++
+    } else if (ch === "|") {
+      if (p[i + 1] === "|") {
+        i++
+        regexOk = true
+      } else return p[i + 1] === "&" ? "|&" : "|"
+    } else if (/[A-Za-z_]/.test(ch)) {
+      let j = i + 1
+      while (j < p.length && /[A-Za-z0-9_]/.test(p[j]!)) j++
+      const word = p.slice(i, j)
+      if (word === "system") return "system"
+      i = j - 1
+      regexOk = false
+    } else if (ch === " " || ch === "\t") {
+      continue
+    } else {
+      regexOk = ch !== ")" && ch !== "]"
+    }
+  }
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------------
+// sed
+
+/** The sed scripts of a command: `-e`/`--expression` values, else the first positional (unless `-f`). */
+export const sedScripts = (argv: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const out: Array<string> = []
+  let file = false
+  let positional: string | undefined
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === "-e" || a === "--expression") out.push(argv[++i] ?? "")
+    else if (a.startsWith("--expression=")) out.push(a.slice(13))
+    else if (a.startsWith("-e") && a.length > 2 && !a.startsWith("--")) out.push(a.slice(2))
+    else if (a === "-f" || a === "--file") {
+      file = true
+      i++
+    } else if (a === "-l" || a === "--line-length") i++
+    else if (a.startsWith("-") && a.length > 1) continue
+    else if (positional === undefined) positional = a
+  }
+  if (out.length === 0 && !file && positional !== undefined) out.push(positional)
+  return out
+}
+
+/** What a sed script does beyond editing text: runs commands (`e`, `s///e`), reads (`r`, `R`) or writes (`w`, `W`, `s///w`) files. */
+export interface SedEffects {
+  readonly exec: boolean
+  readonly reads: ReadonlyArray<string>
+  readonly writes: ReadonlyArray<string>
+}
+
+/** Scans a sed script in one pass (GNU syntax: `;` or newlines between commands, addresses skipped). */
+export const sedEffects = (script: string): SedEffects => {
+  let exec = false
+  const reads: Array<string> = []
+  const writes: Array<string> = []
+  const n = script.length
+  let i = 0
+  const restOfLine = () => {
+    let j = i
+    while (j < n && script[j] !== "\n") j++
+    const v = script.slice(i, j).trim()
+    i = j
+    return v
+  }
+  while (i < n) {
+    const ch = script[i]!
+    if (" \t\n;{}!".includes(ch) || /[0-9,$~+]/.test(ch)) {
+      i++
+    } else if (ch === "/" || ch === "\\") {
+      // An address regex: `/re/` or `\cREc`.
+      const delim = ch === "\\" ? script[i + 1] ?? "/" : "/"
+      i += ch === "\\" ? 2 : 1
+      while (i < n && script[i] !== delim) i += script[i] === "\\" ? 2 : 1
+      i++
+      while (script[i] === "I" || script[i] === "M") i++
+    } else if (ch === "#") {
+      restOfLine()
+    } else if (ch === "s" || ch === "y") {
+      const delim = script[i + 1] ?? "/"
+      i += 2
+      for (let part = 0; part < 2; part++) {
+        while (i < n && script[i] !== delim) i += script[i] === "\\" ? 2 : 1
+        i++
+      }
+      if (ch === "s") {
+        while (i < n && /[gpiImMe0-9w]/.test(script[i]!)) {
+          if (script[i] === "e") exec = true
+          if (script[i] === "w") {
+            i++
+            writes.push(restOfLine())
+            break
+          }
+          i++
+        }
+      }
+    } else if (ch === "e") {
+      exec = true
+      restOfLine()
+    } else if (ch === "r" || ch === "R") {
+      i++
+      reads.push(restOfLine())
+    } else if (ch === "w" || ch === "W") {
+      i++
+      writes.push(restOfLine())
+    } else if ("aic".includes(ch)) {
+      i++
+      restOfLine()
+    } else if ("bTtv:".includes(ch)) {
+      i++
+      while (i < n && script[i] !== ";" && script[i] !== "\n") i++
+    } else {
+      i++
+    }
+  }
+  return { exec, reads, writes }
+}
+
+const sedCode = (name: string, argv: ReadonlyArray<string>): Code | undefined => {
+  const scripts = sedScripts(argv)
+  if (scripts.length === 0) return undefined
+  const code = scripts.join("\n")
+  if (code.includes(UNKNOWN)) return { code, reason: `the ${name} script is not known until it runs` }
+  return { code, reason: sedEffects(code).exec ? `the ${name} script runs commands (the 'e' command), which this guard cannot inspect${allowHint}` : undefined }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Editors, debuggers, database clients, make
+
+const EDITORS = set("vim vi nvim gvim ex view vimdiff emacs gdb lldb")
+const EDITOR_CODE: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ["emacs", set("--eval -eval --execute -l --load -batch --batch --script -x")],
+  ["gdb", set("-ex --eval-command -x --command -iex --init-eval-command -ix --init-command")],
+  ["lldb", set("-o --one-line -s --source -O --one-line-before-file -k --one-line-on-crash")]
+])
+const VIM_CODE = set("-c --cmd -S -s -u")
+
+const editorCode = (name: string, argv: ReadonlyArray<string>): Code | undefined => {
+  const options = EDITOR_CODE.get(name) ?? VIM_CODE
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!
+    if (options.has(a) || options.has(a.split("=")[0]!) || ((name !== "emacs" && name !== "gdb" && name !== "lldb") && a.startsWith("+") && a.length > 1)) {
+      return { code: argv[i + 1], reason: `${name} ${a.split("=")[0]} runs editor or debugger commands (which can run a shell), which this guard cannot inspect${allowHint}` }
+    }
+  }
+  return undefined
+}
+
+const DB_CLIENTS = set("psql mysql mariadb sqlite3 sqlite duckdb")
+/** Shell escapes in database clients: psql `\!`, `\o |cmd`, `\g |cmd`, `program '…'`; mysql `\!`/`system`; sqlite `.shell`/`.system`, `.once |`, `.output |`. */
+const CLIENT_SHELL = /(?:^|[\s;])(?:\\!|\\[og]\s*\||\.(?:shell|system|sh)\b|\.(?:once|output)\s+['"]?\||system\s)|\bprogram\s+'/im
+
+const clientCode = (name: string, argv: ReadonlyArray<string>, stdin: string | undefined): Code | undefined => {
+  for (const text of [...argv.slice(1), stdin ?? ""]) {
+    if (CLIENT_SHELL.test(text)) return { code: text, reason: `${name} is told to run shell commands (a client shell escape such as \\! or .shell), which this guard cannot inspect` }
+  }
+  return undefined
+}
+
+const makeCode = (argv: ReadonlyArray<string>, stdin: string | undefined): Code | undefined => {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === "--eval" || a.startsWith("--eval=") || a === "-E") return { code: a.includes("=") ? a.slice(7) : argv[i + 1], reason: `make ${a.split("=")[0]} runs Makefile text given inline, which this guard cannot inspect${allowHint}` }
+    if ((a === "-f" || a === "--file" || a === "--makefile") && (argv[i + 1] === "-" || argv[i + 1] === "/dev/stdin")) {
+      return { code: stdin, reason: "make reads its Makefile (recipes are shell commands) from standard input, which this guard cannot inspect" }
+    }
+  }
+  return undefined
+}

@@ -1,0 +1,361 @@
+/**
+ * What a command runs in turn (private): the scripts and commands it hands to a shell or runs itself —
+ * `sh -c`, a script on a shell's standard input, `eval`, `source`, `trap`, `ssh host …`, `docker exec`,
+ * `kubectl exec`, `find -exec`, `fd -x`, `tmux`, `at`, `parallel`, `hyperfine`, `tar --to-command`,
+ * `rsync -e`, `ssh -o ProxyCommand`, commands named in environment variables (`GIT_SSH_COMMAND`,
+ * `PAGER`…), scripts written earlier in the same command and then run, and git hooks or shell startup
+ * files written by it. Known text is parsed like the rest of the command; text that is not known marks
+ * the command `unresolved`.
+ *
+ * @example
+ * ```ts
+ * // `bash -c 'rm -rf "$1"' _ ~` records `rm -rf ~` (the positional parameter is known).
+ * ```
+ * @module
+ */
+import { analyse, type Building, type Call } from "./analyse.ts"
+import { UNKNOWN } from "./expand.ts"
+import { SHELLS } from "./interpreters.ts"
+import { pathOf, positionals, skipOptions } from "./model.ts"
+import { childShell, type Run, type Shell } from "./state.ts"
+
+const set = (s: string): ReadonlySet<string> => new Set(s.split(" "))
+
+
+const SHELL_VALUED = set("-o +o -O +O --rcfile --init-file")
+const SSH_VALUED = set("-b -B -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w")
+const EXEC_VALUED = set("-e --env --env-file -u --user -w --workdir --detach-keys --index")
+const TMUX_VALUED = set("-c -t -s -n -e -F -x -y -l -w -h -b -T -S -L -f")
+const TMUX_SHELL = set("new-session new new-window neww split-window splitw respawn-pane respawnp respawn-window respawnw run-shell run display-popup popup")
+const PARALLEL_VALUED = set("-j -N -n -S -I -a -d --jobs --max-args --sshlogin --results --arg-file --colsep --delimiter --timeout --joblog --tmpdir")
+const WATCHEXEC_VALUED = set("-w --watch -e --exts -i --ignore -d --debounce -s --signal -f --filter --shell")
+const HYPERFINE_SCRIPTS = set("-p --prepare -c --cleanup -s --setup --conclude")
+const CONCURRENTLY_VALUED = set("-n --names -c --prefix-colors -p --prefix -l --prefix-length -t --timestamp-format --default-input-target --max-processes -m --success -s --restart-tries --restart-after --handle-input --names-separator")
+
+/** Environment variables whose value is a command some program runs. */
+const COMMAND_ENV = set("GIT_SSH_COMMAND GIT_SSH GIT_PAGER PAGER MANPAGER GIT_EDITOR EDITOR VISUAL GIT_SEQUENCE_EDITOR GIT_EXTERNAL_DIFF GIT_ASKPASS SSH_ASKPASS SUDO_ASKPASS GIT_PROXY_COMMAND BROWSER LESSOPEN LESSCLOSE RSYNC_RSH CVS_RSH SYSTEMD_PAGER PSQL_PAGER")
+/** Environment variables that load code or configuration the guard cannot see. */
+const LOADING_ENV: ReadonlyMap<string, string> = new Map([
+  ["LD_PRELOAD", "loads a library into every program it starts"], ["LD_AUDIT", "loads a library into every program it starts"],
+  ["DYLD_INSERT_LIBRARIES", "loads a library into every program it starts"], ["BASH_ENV", "makes bash run a file first"],
+  ["ENV", "makes sh run a file first"], ["PERL5OPT", "adds options (and code) to every perl"], ["RUBYOPT", "adds options (and code) to every ruby"],
+  ["GIT_CONFIG_GLOBAL", "loads git configuration from a file"], ["GIT_CONFIG_SYSTEM", "loads git configuration from a file"],
+  ["GIT_EXEC_PATH", "makes git run its subcommands from another directory"], ["GIT_TEMPLATE_DIR", "installs git hooks from a directory"],
+  ["PROMPT_COMMAND", "runs a command before every prompt"], ["GIT_CONFIG", "loads git configuration from a file"]
+])
+const NODE_CODE_OPTIONS = /(?:^|\s)(?:-r|--require|--import|--loader|--experimental-loader|-e|--eval|-p|--print)\b/
+
+type Site = Call["site"]
+
+/** Parses `text` as a script run by `c`; unknown text makes `c` unresolved instead. */
+export const nestedScript = (
+  c: Building,
+  call: Call,
+  shell: Shell,
+  run: Run,
+  text: string,
+  how: { readonly via: string; readonly same?: boolean; readonly positional?: ReadonlyArray<string>; readonly loop?: boolean }
+): void => {
+  if (text.includes(UNKNOWN)) {
+    c.unresolved ??= `${how.via} runs a script that is not known until it runs`
+    return
+  }
+  const inner = how.same === true ? shell : childShell(shell, c.env, how.positional)
+  const site: Site = { ...call.site, via: how.via, inLoop: c.inLoop || how.loop === true, upstream: [], pipedUnknown: false, certain: how.same === true && call.site.certain }
+  run.script(text, call.site.depth + 1, inner, site)
+}
+
+/** Analyses `argv` as a command run by `c` (`find -exec`, `docker exec`…). */
+export const nestedArgv = (c: Building, call: Call, shell: Shell, run: Run, argv: ReadonlyArray<string>, via: string, loop = false): void => {
+  if (argv.length === 0) return
+  analyse({
+    argv,
+    env: c.env,
+    redirects: [],
+    stdin: undefined,
+    stdinUnknown: false,
+    subs: [],
+    runsSub: false,
+    unresolved: undefined,
+    site: { ...call.site, depth: call.site.depth + 1, via, inLoop: c.inLoop || loop, upstream: [], pipedUnknown: false, text: argv.join(" ") }
+  }, shell, run)
+}
+
+/** Parses what a recorded command runs. */
+export const runs = (c: Building, call: Call, shell: Shell, run: Run): void => {
+  for (const [k, v] of c.env) environment(c, call, shell, run, k, v)
+  const name = c.name
+  const a = c.args
+  if (SHELLS.has(name)) return shellScript(c, call, shell, run)
+  switch (name) {
+    case "eval":
+      return nestedScript(c, call, shell, run, a.join(" "), { via: "eval", same: true })
+    case "source":
+    case ".":
+      return sourced(c, call, shell, run)
+    case "trap":
+      if (a.length >= 2 && !a[0]!.startsWith("-") && a[0] !== "") nestedScript(c, call, shell, run, a[0]!, { via: "trap", same: true })
+      return
+    case "alias":
+      if (a.some((w) => w.includes("="))) c.unresolved ??= "defines an alias, which changes what later commands run"
+      return
+    case "enable":
+      if (a.length > 0) c.unresolved ??= "enable loads or disables shell builtins, which changes what later commands run"
+      return
+    case "hash":
+      if (a.includes("-p")) c.unresolved ??= "hash -p maps a command name to another program"
+      return
+    case "ssh":
+      return ssh(c, call, shell, run)
+    case "scp":
+    case "sftp":
+      return proxyCommands(c, call, shell, run)
+    case "docker":
+    case "podman":
+    case "nerdctl":
+    case "docker-compose": {
+      const at = name === "docker-compose" ? 1 : a[0] === "compose" ? 1 : 0
+      if (a[at] !== "exec") return
+      const i = skipOptions(a, at + 1, EXEC_VALUED)
+      return nestedArgv(c, call, shell, run, a.slice(i + 1), `${name} exec`)
+    }
+    case "kubectl":
+    case "oc": {
+      const dash = a.indexOf("--")
+      if (a.includes("exec") && dash >= 0) nestedArgv(c, call, shell, run, a.slice(dash + 1), `${name} exec`)
+      return
+    }
+    case "find":
+      return findExec(c, call, shell, run)
+    case "fd":
+    case "fdfind":
+      return fdExec(c, call, shell, run)
+    case "tmux":
+      return tmux(c, call, shell, run)
+    case "at":
+    case "batch":
+      if (c.stdin !== undefined) nestedScript(c, call, shell, run, c.stdin, { via: name })
+      else if (call.stdinUnknown) c.unresolved ??= `${name} schedules a script it reads from a pipe, which is not known`
+      return
+    case "parallel":
+      return parallel(c, call, shell, run)
+    case "concurrently":
+      for (const s of positionals(a, CONCURRENTLY_VALUED)) nestedScript(c, call, shell, run, s, { via: "concurrently" })
+      return
+    case "hyperfine":
+      for (let i = 0; i < a.length; i++) {
+        if (HYPERFINE_SCRIPTS.has(a[i]!)) nestedScript(c, call, shell, run, a[++i] ?? "", { via: "hyperfine" })
+        else if (!a[i]!.startsWith("-")) nestedScript(c, call, shell, run, a[i]!, { via: "hyperfine", loop: true })
+        else if (/^-(?:[rmMwn]|-runs|-warmup|-export-\w+|-parameter-\w+|-shell|-style|-time-unit)$/.test(a[i]!)) i++
+      }
+      return
+    case "nodemon":
+      for (const v of optionValuesOf(a, ["-x", "--exec"])) nestedScript(c, call, shell, run, v, { via: "nodemon" })
+      return
+    case "watchexec": {
+      const i = skipOptions(c.argv, 1, WATCHEXEC_VALUED)
+      return nestedScript(c, call, shell, run, c.argv.slice(i).join(" "), { via: "watchexec", loop: true })
+    }
+    case "entr": {
+      const i = skipOptions(c.argv, 1, new Set())
+      if (a.some((w) => /^-[a-z]*s/.test(w))) nestedScript(c, call, shell, run, c.argv[i] ?? "", { via: "entr", loop: true })
+      else nestedArgv(c, call, shell, run, c.argv.slice(i), "entr", true)
+      return
+    }
+    case "nix-shell":
+      for (const v of optionValuesOf(a, ["--run", "--command"])) nestedScript(c, call, shell, run, v, { via: "nix-shell" })
+      return
+    case "nix": {
+      const at = a.findIndex((w) => w === "-c" || w === "--command")
+      if ((a[0] === "develop" || a[0] === "shell") && at >= 0) nestedArgv(c, call, shell, run, a.slice(at + 1), `nix ${a[0]}`)
+      return
+    }
+    case "scl":
+      if (a[0] === "enable" && a.length >= 3) nestedScript(c, call, shell, run, a[a.length - 1]!, { via: "scl" })
+      return
+    case "sg": {
+      const at = a.indexOf("-c")
+      const text = at >= 0 ? a[at + 1] : a.slice(1).join(" ")
+      if (text !== undefined && text !== "") nestedScript(c, call, shell, run, text, { via: "sg" })
+      return
+    }
+    case "tar":
+      for (const v of optionValuesOf(a, ["--to-command", "--use-compress-program", "-I", "--rsh-command", "--info-script", "-F", "--new-volume-script"])) {
+        nestedScript(c, call, shell, run, v, { via: "tar" })
+      }
+      for (const v of optionValuesOf(a, ["--checkpoint-action"])) if (v.startsWith("exec=")) nestedScript(c, call, shell, run, v.slice(5), { via: "tar" })
+      return
+    case "zip":
+      for (const v of optionValuesOf(a, ["-TT", "--unzip-command"])) nestedScript(c, call, shell, run, v, { via: "zip" })
+      return
+    case "rsync":
+      for (const v of optionValuesOf(a, ["-e", "--rsh", "--rsync-path"])) nestedScript(c, call, shell, run, v, { via: "rsync" })
+      return
+    default:
+      return executedFile(c, call, shell, run)
+  }
+}
+
+/** Values of options given as `-x V`, `--x V` or `--x=V`. */
+const optionValuesOf = (a: ReadonlyArray<string>, names: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const out: Array<string> = []
+  for (let i = 0; i < a.length; i++) {
+    const w = a[i]!
+    if (names.includes(w)) out.push(a[++i] ?? "")
+    else {
+      const eq = w.indexOf("=")
+      if (eq > 0 && w.startsWith("--") && names.includes(w.slice(0, eq))) out.push(w.slice(eq + 1))
+    }
+  }
+  return out
+}
+
+const environment = (c: Building, call: Call, shell: Shell, run: Run, key: string, value: string): void => {
+  if (COMMAND_ENV.has(key) && value !== "") nestedScript(c, call, shell, run, value, { via: key })
+  const loads = LOADING_ENV.get(key)
+  if (loads !== undefined && value !== "" && value !== "/dev/null") c.unresolved ??= `it sets ${key}, which ${loads} the guard cannot see`
+  if (key === "NODE_OPTIONS" && (value.includes(UNKNOWN) || NODE_CODE_OPTIONS.test(value))) c.unresolved ??= "it sets NODE_OPTIONS to load or evaluate code the guard cannot see"
+}
+
+/** `sh -c 'script' name args…`, `sh file args…`, or a script on the shell's standard input. */
+const shellScript = (c: Building, call: Call, shell: Shell, run: Run): void => {
+  const argv = c.argv
+  let i = 1
+  let command = false
+  while (i < argv.length) {
+    const w = argv[i]!
+    if (w === "--" || w === "-") {
+      i++
+      break
+    }
+    if (SHELL_VALUED.has(w)) i += 2
+    else if (/^[-+]/.test(w) && w.length > 1) {
+      if (!w.startsWith("--") && w.startsWith("-") && w.includes("c")) command = true
+      i++
+    } else break
+  }
+  const first = argv[i]
+  if (command) {
+    if (first !== undefined) nestedScript(c, call, shell, run, first, { via: c.name, positional: argv.slice(i + 2) })
+    return
+  }
+  if (first !== undefined) return runFile(c, call, shell, run, first, argv.slice(i + 1), c.name)
+  if (c.stdin !== undefined) nestedScript(c, call, shell, run, c.stdin, { via: c.name })
+  else if (call.stdinUnknown) c.unresolved ??= `${c.name} runs a script it reads from a pipe or file whose content is not known`
+}
+
+/** A script file run by a shell, `source`, or directly: read when this command wrote it, else trusted as a file. */
+const runFile = (c: Building, call: Call, shell: Shell, run: Run, file: string, args: ReadonlyArray<string>, via: string, same = false): void => {
+  if (file.includes(UNKNOWN)) {
+    c.unresolved ??= `${via} runs a script file that is not known until it runs`
+    return
+  }
+  const path = pathOf(file, shell.cwd)
+  if (!run.written.has(path)) return
+  const content = run.written.get(path)
+  if (content === undefined) c.unresolved ??= `${via} runs ${file}, which this command wrote with content that is not known`
+  else nestedScript(c, call, shell, run, content, { via: `${via} ${file}`, positional: args, same })
+}
+
+const STDIN_FILES = set("/dev/stdin - /proc/self/fd/0 /dev/fd/0")
+
+const sourced = (c: Building, call: Call, shell: Shell, run: Run): void => {
+  const file = c.args[0]
+  if (file === undefined) return
+  if (STDIN_FILES.has(file)) {
+    if (c.stdin !== undefined) nestedScript(c, call, shell, run, c.stdin, { via: c.name, same: true })
+    else c.unresolved ??= `${c.name} runs a script from standard input that is not known`
+    return
+  }
+  runFile(c, call, shell, run, file, c.args.slice(1), c.name, true)
+}
+
+/** A program run by path (`./x.sh`) that this command wrote earlier. */
+const executedFile = (c: Building, call: Call, shell: Shell, run: Run): void => {
+  const word = c.argv[0]
+  if (word === undefined || !word.includes("/") || run.written.size === 0) return
+  const path = pathOf(word, shell.cwd)
+  if (!run.written.has(path)) return
+  const content = run.written.get(path)
+  if (content === undefined) c.unresolved ??= `it runs ${word}, which this command wrote with content that is not known`
+  else if (content.startsWith("#!") && !/^#!\s*\S*(?:\/|env\s+)(?:ba|z|da|k)?sh\b/.test(content)) c.unresolved ??= `it runs ${word}, a script for another interpreter written by this command`
+  else nestedScript(c, call, shell, run, content, { via: word, positional: c.args })
+}
+
+const ssh = (c: Building, call: Call, shell: Shell, run: Run): void => {
+  proxyCommands(c, call, shell, run)
+  const i = skipOptions(c.argv, 1, SSH_VALUED)
+  if (c.argv.length > i + 1) nestedScript(c, call, shell, run, c.argv.slice(i + 1).join(" "), { via: "ssh" })
+}
+
+const PROXY = /^(?:proxycommand|localcommand|knownhostscommand|remotecommand)\s*[= ]\s*(.*)$/is
+
+/** `ssh -o ProxyCommand=…` and friends run a local command; `scp -S prog` runs a program as ssh. */
+const proxyCommands = (c: Building, call: Call, shell: Shell, run: Run): void => {
+  const a = c.args
+  for (let i = 0; i < a.length; i++) {
+    const w = a[i]!
+    const option = w === "-o" ? a[++i] ?? "" : w.startsWith("-o") ? w.slice(2) : undefined
+    if (option !== undefined) {
+      const m = PROXY.exec(option.trim())
+      if (m !== null && m[1]!.trim().toLowerCase() !== "none") nestedScript(c, call, shell, run, m[1]!.replaceAll(/%[a-zA-Z%]/g, "x"), { via: `${c.name} -o` })
+    } else if (w === "-S" && c.name !== "ssh") nestedArgv(c, call, shell, run, [a[++i] ?? ""], `${c.name} -S`)
+    else if (w === "-F" && c.name !== "scp") i++
+  }
+}
+
+/** `find … -exec cmd {} ;`: `{}` stands for what find visits (`root/name` under each root). */
+const findExec = (c: Building, call: Call, shell: Shell, run: Run): void => {
+  const argv = c.argv
+  const firstTest = argv.findIndex((w, i) => i > 0 && (w.startsWith("-") || w === "(" || w === "!") && w !== "-")
+  const roots = argv.slice(1, firstTest < 0 ? argv.length : firstTest)
+  const named = argv.findIndex((w) => w === "-name" || w === "-iname")
+  const pattern = named < 0 ? "*" : argv[named + 1] ?? "*"
+  const targets = (roots.length === 0 ? ["."] : roots).map((r) => (r.includes(UNKNOWN) ? UNKNOWN : `${r.replace(/\/+$/, "")}/${pattern}`))
+  for (let i = 1; i < argv.length; i++) {
+    if (!/^-(?:exec|execdir|ok|okdir)$/.test(argv[i]!)) continue
+    let j = i + 1
+    while (j < argv.length && argv[j] !== ";" && argv[j] !== "+") j++
+    const inner = argv.slice(i + 1, j).flatMap((w) => (w === "{}" ? targets : [w.replaceAll("{}", targets.join(" "))]))
+    nestedArgv(c, call, shell, run, inner, "find -exec", true)
+    i = j
+  }
+}
+
+const fdExec = (c: Building, call: Call, shell: Shell, run: Run): void => {
+  const a = c.args
+  const at = a.findIndex((w) => w === "-x" || w === "--exec" || w === "-X" || w === "--exec-batch")
+  if (at < 0) return
+  const p = positionals(a.slice(0, at))
+  const root = p[1] ?? "."
+  const target = root.includes(UNKNOWN) ? UNKNOWN : `${root.replace(/\/+$/, "")}/*`
+  const inner = a.slice(at + 1).map((w) => w.replace(/\{[/.]*\/?\}|\{\}/g, target))
+  nestedArgv(c, call, shell, run, inner.some((w) => w.includes(target)) ? inner : [...inner, target], "fd -x", true)
+}
+
+const tmux = (c: Building, call: Call, shell: Shell, run: Run): void => {
+  const a = c.args
+  const at = a.findIndex((w) => TMUX_SHELL.has(w) || w === "send-keys" || w === "send")
+  if (at < 0) return
+  const rest = positionals(a.slice(at + 1), TMUX_VALUED)
+  if (a[at] === "send-keys" || a[at] === "send") {
+    const keys = rest.filter((k) => !/^(?:Enter|C-m|KPEnter|C-j)$/.test(k))
+    if (keys.length > 0) nestedScript(c, call, shell, run, keys.join(" "), { via: "tmux send-keys" })
+  } else if (rest.length > 0) nestedScript(c, call, shell, run, rest.join(" "), { via: `tmux ${a[at]}` })
+}
+
+/** GNU parallel: the command template with each input in place of `{}` (or appended). */
+const parallel = (c: Building, call: Call, shell: Shell, run: Run): void => {
+  const a = c.args
+  const i = skipOptions(c.argv, 1, PARALLEL_VALUED) - 1
+  const stop = a.findIndex((w, k) => k >= i && (w === ":::" || w === "::::" || w === ":::+" || w === "::::+"))
+  const template = a.slice(i, stop < 0 ? a.length : stop)
+  let inputs: ReadonlyArray<string>
+  if (stop >= 0) inputs = a[stop] === ":::" || a[stop] === ":::+" ? a.slice(stop + 1).filter((w) => !w.startsWith(":::")) : [UNKNOWN]
+  else inputs = c.stdin !== undefined ? c.stdin.split("\n").filter((l) => l !== "") : [UNKNOWN]
+  for (const input of inputs.slice(0, 32)) {
+    const text = template.length === 0 ? input : template.some((w) => w.includes("{}")) ? template.join(" ").replaceAll("{}", input) : `${template.join(" ")} ${input}`
+    nestedScript(c, call, shell, run, text, { via: "parallel", loop: true })
+  }
+  if (inputs.length > 32) c.unresolved ??= "parallel runs more than 32 commands, which this guard does not follow one by one"
+}
