@@ -17,7 +17,6 @@
 import * as Policy from "../src/Policy.ts"
 import { describeType, forEachString, get, readField, readString, show } from "./_payload.ts"
 import { findSecret } from "./_secrets.ts"
-import { gitCall } from "./shell/gitInvocation.ts"
 import { isMainBranch as isMain, pushOf } from "./shell/gitPush.ts"
 import * as Sh from "./shell/model.ts"
 import { parse } from "./shell/parse.ts"
@@ -49,16 +48,18 @@ export interface GitCommandOptions {
   readonly allow?: ReadonlyArray<AllowEntry>
 }
 
+const NO_BRANCH = Policy.pass("No branch given")
+const NOT_MAIN = Policy.pass("Branch is not main/master")
+
 /** Why a git command in `commands` pushes to main or master (or may), if one does. */
 const pushesToMain = (commands: ReadonlyArray<Sh.Command>, current: string | undefined): string | undefined => {
   for (const c of commands) {
     const push = pushOf(c, current)
     if (push === undefined) continue
-    const shown = Sh.shown(c)
-    if (push.unknown !== undefined) return `Push target cannot be determined: ${shown} (${push.unknown}); it may push to main`
-    if (push.every !== undefined) return `Direct push to main is blocked: ${shown} writes every branch: ${push.every}`
+    if (push.unknown !== undefined) return `Push target cannot be determined: ${Sh.shown(c)} (${push.unknown}); it may push to main`
+    if (push.every !== undefined) return `Direct push to main is blocked: ${Sh.shown(c)} writes every branch: ${push.every}`
     const hit = push.targets.find((t) => isMain(t.branch))
-    if (hit !== undefined) return `Direct push to ${show(hit.branch)} is blocked: ${shown} ${hit.deletes ? "deletes" : "pushes to"} it (refspec ${show(hit.spec)})`
+    if (hit !== undefined) return `Direct push to ${show(hit.branch)} is blocked: ${Sh.shown(c)} ${hit.deletes ? "deletes" : "pushes to"} it (refspec ${show(hit.spec)})`
   }
   return undefined
 }
@@ -80,7 +81,7 @@ export const makeDontPushToMain = (options: GitCommandOptions = {}): Policy.Poli
     const commands = gitCommands(ctx.payload)
     if (typeof commands === "string") return Policy.fail(commands)
     const current = branch._tag === "Present" ? branch.value.trim().toLowerCase() : undefined
-    const passed = branch._tag === "Absent" && commands.length === 0 ? Policy.pass("No branch given") : Policy.pass("Branch is not main/master")
+    const passed = branch._tag === "Absent" && commands.length === 0 ? NO_BRANCH : NOT_MAIN
     return judgeWithAllow(commands, (cs) => pushesToMain(cs, current), allow, passed)
   })
 }
@@ -169,6 +170,10 @@ const gitCommands = (payload: unknown): ReadonlyArray<Sh.Command> | string => {
   const args = readField(payload, "args")
   if (command._tag === "Invalid") return command.reason
   if (args._tag === "Invalid") return args.reason
+  if (command._tag === "Present" && args._tag === "Absent" && typeof command.value === "string") {
+    const script = parse(command.value)
+    return script.problem !== undefined ? `The command cannot be fully inspected: ${script.problem} (fail closed)` : script.commands
+  }
   const out: Array<Sh.Command> = []
   if (command._tag === "Present") {
     const v = command.value
@@ -182,7 +187,7 @@ const gitCommands = (payload: unknown): ReadonlyArray<Sh.Command> | string => {
   if (args._tag === "Present") {
     const w = words(args.value, "payload.args")
     if (typeof w === "string") return w
-    const last = out[out.length - 1]
+    const last = out.length === 0 ? undefined : out[out.length - 1]
     const argv = last !== undefined ? [...last.argv, ...w] : Sh.programName(w[0]) === "git" ? w : ["git", ...w]
     const script = parse(argv)
     if (script.problem !== undefined) return `The command cannot be fully inspected: ${script.problem} (fail closed)`
@@ -200,6 +205,9 @@ const words = (value: unknown, label: string): ReadonlyArray<string> | string =>
   if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value as ReadonlyArray<string>
   return `${label} must be a string or an array of strings, got ${describeType(value)}`
 }
+
+const NO_COMMAND = Policy.pass("No command given")
+const NO_FORCE = Policy.pass("No force push in the command")
 
 /** Why a git command in `commands` force-pushes (or may), if one does. */
 const forcePush = (commands: ReadonlyArray<Sh.Command>): string | undefined => {
@@ -226,7 +234,7 @@ export const makeDontForcePush = (options: GitCommandOptions = {}): Policy.Polic
   return Policy.make("dont_force_push", (ctx) => {
     const commands = gitCommands(ctx.payload)
     if (typeof commands === "string") return Policy.fail(commands)
-    return judgeWithAllow(commands, forcePush, allow, Policy.pass(commands.length === 0 ? "No command given" : "No force push in the command"))
+    return judgeWithAllow(commands, forcePush, allow, commands.length === 0 ? NO_COMMAND : NO_FORCE)
   })
 }
 
@@ -243,8 +251,18 @@ const LAZY = new Set([
 ])
 const MIN_MESSAGE = 10
 
-/** Why a commit message is not meaningful, if it is not. */
+let lastMessage: string | undefined
+let lastProblem: string | undefined
+
+/** Why a commit message is not meaningful, if it is not (the last answer is kept: a payload often repeats its message). */
 const messageProblem = (raw: string): string | undefined => {
+  if (raw === lastMessage) return lastProblem
+  lastProblem = judgeMessage(raw)
+  lastMessage = raw
+  return lastProblem
+}
+
+const judgeMessage = (raw: string): string | undefined => {
   const m = raw.trim()
   if (m === "") return "Commit message is empty"
   if (m.length < MIN_MESSAGE) return `Commit message ${show(m)} is too short (${m.length} chars, minimum ${MIN_MESSAGE})`
@@ -255,7 +273,7 @@ const messageProblem = (raw: string): string | undefined => {
 
 /** The message a `git commit` in the command sets, `""` for an empty one allowed, or undefined when it sets none (editor, `-C`, `--no-edit`). */
 const commandMessage = (c: Sh.Command): { readonly message: string | undefined; readonly problem: string | undefined } | undefined => {
-  const g = gitCall(c, c.env)
+  const g = c.git
   if (g === undefined || g.sub !== "commit") return undefined
   const a = g.args
   const parts: Array<string> = []

@@ -16,7 +16,7 @@ import { type Command, pathOf, positionals, programName, type Redirect } from ".
 import { gitEffects, gitRuns } from "./gitInvocation.ts"
 import { nestedScript, runs } from "./runs.ts"
 import { childShell, MAX_COMMANDS, MAX_DEPTH, type Run, setVar, type Shell, type Site } from "./state.ts"
-import { type Reading, unwrap } from "./wrappers.ts"
+import { isWrapper, type Reading, unwrap } from "./wrappers.ts"
 
 /** A simple command as the walker hands it over: resolved words and what surrounds it. */
 export interface Call {
@@ -61,6 +61,7 @@ export const analyse = (call: Call, shell: Shell, run: Run): Command | undefined
     effects(c, call, shell, run)
     return c
   }
+  if (!isWrapper(call.argv)) return one(call, { argv: call.argv, env: call.env, via: call.site.via, loop: false, cwd: undefined, unresolved: undefined, script: undefined, xargs: undefined }, shell, run)
   let main: Command | undefined
   for (const reading of unwrap(call.argv, call.env)) {
     const c = one(call, reading, shell, run)
@@ -80,17 +81,12 @@ const one = (call: Call, reading: Reading, shell: Shell, run: Run): Command | un
     return wrapper
   }
   if (reading.argv.length === 0) return undefined
-  const inputs = reading.xargs === undefined ? [reading] : [xargsReading(reading, call)]
-  let first: Command | undefined
-  for (const r of inputs) {
-    const c = build(call, r, shell)
-    if (!record(c, run)) return first
-    first ??= c
-    effects(c, call, shell, run)
-    runs(c, call, shell, run)
-    if (c.name === "git" || c.name.startsWith("git-")) gitRuns(c, call, shell, run)
-  }
-  return first
+  const c = build(call, reading.xargs === undefined ? reading : xargsReading(reading, call), shell)
+  if (!record(c, run)) return undefined
+  effects(c, call, shell, run)
+  runs(c, call, shell, run)
+  if (c.git !== undefined) gitRuns(c, call, shell, run)
+  return c
 }
 
 /** The command `xargs` runs: its input words appended (or put in place of `-I` text); unknown input is `UNKNOWN`. */
@@ -112,7 +108,7 @@ const xargsInput = (call: Call, nul: boolean): ReadonlyArray<string> => {
     const words = parts.filter((w) => w !== "").map((w) => w.replace(/^(['"])(.*)\1$/s, "$2"))
     return words.length === 0 ? [] : words
   }
-  const up = call.site.upstream[call.site.upstream.length - 1]
+  const up = call.site.upstream.length === 0 ? undefined : call.site.upstream[call.site.upstream.length - 1]
   if (nul && up !== undefined && up.name === "find" && up.args.includes("-print0") && !up.args.some((a) => a.includes(UNKNOWN))) {
     const first = up.args.findIndex((a) => a.startsWith("-") && a !== "-")
     const roots = up.args.slice(0, first < 0 ? up.args.length : first)
@@ -151,7 +147,8 @@ const build = (call: Call, r: Reading, shell: Shell): Building => {
     unresolved,
     gitConfig: NO_CONFIG,
     env: r.env,
-    branch: undefined
+    branch: undefined,
+    git: undefined
   }
 }
 
@@ -168,12 +165,19 @@ export const joinCwd = (cwd: string | undefined, target: string): string => {
 // Effects on the shell
 
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+const EFFECTFUL = new Set(["cd", "pushd", "popd", "set", "shift", "unset", "read", "mapfile", "readarray", "getopts", "let", "printf", "export", "declare", "typeset", "local", "readonly"])
+const WRITERS = new Set(["tee", "cp", "mv", "install", "ln"])
 const DECLARE = new Set(["export", "declare", "typeset", "local", "readonly"])
 
 /** Applies what a command changes in the shell that runs it: directory, variables, files, git state. */
 const effects = (c: Building, call: Call, shell: Shell, run: Run): void => {
   const site = call.site
   const a = c.args
+  if (!EFFECTFUL.has(c.name)) {
+    if (c.redirects.length > 0 || WRITERS.has(c.name)) writes(c, shell, run)
+    if (c.name === "git" || c.name.startsWith("git-")) gitEffects(c, site, shell, run)
+    return
+  }
   switch (c.name) {
     case "cd":
     case "pushd":
@@ -240,9 +244,14 @@ const effects = (c: Building, call: Call, shell: Shell, run: Run): void => {
 
 /** Files this command writes with known (or unknown) content, for a later `sh file` or `cat file`. */
 const writes = (c: Building, shell: Shell, run: Run): void => {
-  const out = outputOf(c)
+  let out: string | undefined
+  let computed = false
   for (const r of c.redirects) {
     if (r.op !== ">" && r.op !== ">>" && r.op !== ">|" && r.op !== "&>" && r.op !== "&>>") continue
+    if (!computed) {
+      out = outputOf(c)
+      computed = true
+    }
     const path = pathOf(r.target, shell.cwd)
     const before = run.written.get(path)
     const content = r.op.endsWith(">>") ? (before !== undefined && out !== undefined ? before + out : undefined) : out
@@ -262,7 +271,8 @@ const ECHO_FLAGS = /^-[neE]+$/
 
 /** What a command prints, when that is known from the command alone; `undefined` otherwise. */
 export const outputOf = (c: Command): string | undefined => {
-  if (c.unresolved !== undefined || c.argv.some((w) => w.includes(UNKNOWN))) return undefined
+  if (c.unresolved !== undefined) return undefined
+  for (const w of c.argv) if (w.includes(UNKNOWN)) return undefined
   const a = c.args
   switch (c.name) {
     case "echo": {

@@ -19,12 +19,14 @@ import * as Sh from "./model.ts"
 import { UNKNOWN } from "./model.ts"
 import { type Allow, eachCommand, NO_ALLOW, scriptOf } from "./policy.ts"
 
+const SQL_CLIENTS = new Set(["psql", "mysql", "mariadb", "sqlite3", "sqlite", "duckdb", "clickhouse-client", "clickhouse", "cockroach", "usql", "mongosh", "mongo", "redis-cli"])
+
 /** Makes `block_drop_database` with allowances. */
 export const makeBlockDropDatabase = (allow: Allow = NO_ALLOW): Policy.Policy =>
   eachCommand("block_drop_database", "No database drop in the command", (c) => {
     const what = ClientSql.dropsDatabase(c)
     if (what !== undefined) return `${Sh.shown(c)} ${what}`
-    if (ClientSql.sqlTexts(c).some((sql) => sql.includes(UNKNOWN))) return `${Sh.shown(c)} sends SQL that is not known until it runs, which could drop a database`
+    if (SQL_CLIENTS.has(c.name) && ClientSql.sqlTexts(c).some((sql) => sql.includes(UNKNOWN))) return `${Sh.shown(c)} sends SQL that is not known until it runs, which could drop a database`
     return undefined
   }, allow)
 

@@ -14,9 +14,8 @@ import { show } from "../_payload.ts"
 import type * as Policy from "../../src/Policy.ts"
 import { outputOf } from "./analyse.ts"
 import { destructionTarget, secretInCode, secretOf, sedReads, writeTargets } from "./files.ts"
-import { gitCall } from "./gitInvocation.ts"
 import { type Command, gitArgs, hasOption, pathOf, positionals, programName, shown, UNKNOWN } from "./model.ts"
-import { toolArgv } from "./packages.ts"
+import { runsPackages, toolArgv } from "./packages.ts"
 import { type Allow, eachCommand, NO_ALLOW, wild, wildWord } from "./policy.ts"
 
 const set = (s: string): ReadonlySet<string> => new Set(s.split(" "))
@@ -157,7 +156,7 @@ export const makeBlockGitignoreEdits = (allow: Allow = NO_ALLOW): Policy.Policy 
       if (how !== "") return `${shown(c)} ${how} ${show(t)}: changes could expose sensitive files to version control`
     }
     if (c.name !== "git") return undefined
-    const g = gitCall(c, c.env)
+    const g = c.git
     if (g === undefined) return undefined
     if (g.own.has("core.excludesfile")) return `${shown(c)} points git at another ignore file for this command (core.excludesFile)`
     const a = g.args
@@ -206,8 +205,9 @@ const deletions = (c: Command): { readonly targets: ReadonlyArray<string>; reado
   }
   if (c.name === "tar" && hasOption(a, undefined, "remove-files")) return { targets: positionals(a).filter((w) => !/\.(?:tar|tgz|gz|bz2|xz|zst)$/.test(w)), recursive: true, verb: "delete" }
   if (c.name === "mv") return { targets: positionals(a).slice(0, -1).filter((w) => !w.includes(UNKNOWN)), recursive: true, verb: "move away" }
+  if (!RIMRAF.has(c.name) && !runsPackages(c)) return undefined
   const tool = toolArgv(c)
-  if (RIMRAF.has(programName(tool[0])) && (tool !== c.argv || RIMRAF.has(c.name))) return { targets: positionals(tool.slice(1)), recursive: true, verb: "delete" }
+  if (RIMRAF.has(programName(tool[0]))) return { targets: positionals(tool.slice(1)), recursive: true, verb: "delete" }
   return undefined
 }
 

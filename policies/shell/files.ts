@@ -56,8 +56,8 @@ export const secretOf = (resolved: string): string | undefined => {
   const lower = path.toLowerCase()
   if (SYSTEM_SECRETS.has(lower)) return `the system password file ${lower}`
   const segs = Paths.segments(lower)
-  const base = segs[segs.length - 1] ?? ""
-  const parent = segs[segs.length - 2] ?? ""
+  const base = segs.length > 0 ? segs[segs.length - 1]! : ""
+  const parent = segs.length > 1 ? segs[segs.length - 2]! : ""
   const inDir = (dir: string) => segs.slice(0, -1).some((s) => nameIs(s, (n) => n === dir, [dir], true))
   if (nameIs(base, isEnvFile, [".env", ".env.local", ".env.production"])) return "an env file"
   if (segs[0] === "proc" && base === "environ") return "a process environment"
@@ -120,7 +120,7 @@ export const destructionTarget = (word: string, cwd: string | undefined): Destru
   const path = pathOf(word, cwd)
   if (isRelativeUnknown(path)) return undefined
   const segs = Paths.segments(path.toLowerCase())
-  const last = segs[segs.length - 1]
+  const last = segs.length === 0 ? undefined : segs[segs.length - 1]
   const contents = last !== undefined && isGlob(last) && !/[a-z0-9]/.test(last.replace(/^\./, ""))
   const dir = contents ? segs.slice(0, -1) : segs
   let what: string | undefined

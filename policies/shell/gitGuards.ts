@@ -10,7 +10,6 @@
  * @module
  */
 import type * as Policy from "../../src/Policy.ts"
-import { gitCall } from "./gitInvocation.ts"
 import { type Command, shown, UNKNOWN } from "./model.ts"
 import { type Allow, eachCommand, NO_ALLOW, wildWord } from "./policy.ts"
 
@@ -23,7 +22,7 @@ const abbreviates = (word: string, full: string, min = 2): boolean => {
 
 /** The subcommand and arguments of a git command (its own `-c` overrides read separately). */
 const gitArgs = (c: Command): { readonly sub: string; readonly args: ReadonlyArray<string> } | undefined => {
-  const g = gitCall(c, c.env)
+  const g = c.git
   return g === undefined || g.sub === undefined ? undefined : { sub: g.sub, args: g.args }
 }
 

@@ -84,8 +84,8 @@ export const gitCall = (c: Command, env: ReadonlyMap<string, string>): GitCall |
     if (!c.name.startsWith("git-")) return undefined
     argv = ["git", c.name.slice(4), ...c.args]
   }
-  const own = new Map<string, string>()
-  for (const [k, v] of configFromEnv(env)) own.set(k, v)
+  const fromEnv = configFromEnv(env)
+  const own = fromEnv.size === 0 ? new Map<string, string>() : new Map(fromEnv)
   let i = 1
   while (i < argv.length) {
     const a = argv[i]!
@@ -115,7 +115,10 @@ export const gitCall = (c: Command, env: ReadonlyMap<string, string>): GitCall |
 const lowerKey = (key: string): string => key.trim().toLowerCase()
 
 /** `GIT_CONFIG_COUNT` with `GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n`, and `GIT_CONFIG_PARAMETERS`. */
+const NO_CONFIG: ReadonlyMap<string, string> = new Map()
+
 const configFromEnv = (env: ReadonlyMap<string, string>): ReadonlyMap<string, string> => {
+  if (env.size === 0 || (!env.has("GIT_CONFIG_COUNT") && !env.has("GIT_CONFIG_PARAMETERS"))) return NO_CONFIG
   const out = new Map<string, string>()
   const count = env.get("GIT_CONFIG_COUNT")
   if (count !== undefined) {
@@ -140,6 +143,9 @@ const configFromEnv = (env: ReadonlyMap<string, string>): ReadonlyMap<string, st
 
 /** Exported variables and the command's own assignments, for `GIT_CONFIG_*`. */
 const environmentOf = (c: Command, shell: Shell): ReadonlyMap<string, string> => {
+  let exported = false
+  for (const [k, v] of shell.vars) if (v.exported && k.startsWith("GIT_")) exported = true
+  if (!exported) return c.env
   const env = new Map<string, string>()
   for (const [k, v] of shell.vars) if (v.exported && k.startsWith("GIT_")) env.set(k, v.value ?? UNKNOWN)
   for (const [k, v] of c.env) env.set(k, v)
@@ -153,9 +159,14 @@ const environmentOf = (c: Command, shell: Shell): ReadonlyMap<string, string> =>
 export const gitEffects = (c: Building, site: Site, shell: Shell, run: Run): void => {
   const call = gitCall(c, environmentOf(c, shell))
   if (call === undefined) return
-  const merged = new Map(run.gitConfig)
-  for (const [k, v] of call.own) merged.set(k, v)
-  c.gitConfig = merged
+  c.git = call
+  if (run.gitConfig.size === 0) c.gitConfig = call.own
+  else if (call.own.size === 0) c.gitConfig = new Map(run.gitConfig)
+  else {
+    const merged = new Map(run.gitConfig)
+    for (const [k, v] of call.own) merged.set(k, v)
+    c.gitConfig = merged
+  }
   c.branch = run.branch
   const a = call.args
   if (call.sub === "config") {
@@ -211,7 +222,7 @@ const judgeKey = (c: Building, call: Call, shell: Shell, run: Run, key: string, 
 
 /** Aliases, configuration commands and subcommands that run other commands. */
 export const gitRuns = (c: Building, call: Call, shell: Shell, run: Run): void => {
-  const g = gitCall(c, environmentOf(c, shell))
+  const g = c.git
   if (g === undefined) return
   if (g.own.has(UNKNOWN)) c.unresolved ??= "git configuration from the environment (GIT_CONFIG_*) is not known"
   for (const [k, v] of g.own) if (k !== UNKNOWN && keyKind(k) !== "alias") judgeKey(c, call, shell, run, k, v, "-c")

@@ -13,7 +13,6 @@
  * ```
  * @module
  */
-import { gitCall } from "./gitInvocation.ts"
 import { type Command, UNKNOWN } from "./model.ts"
 
 /** A branch a push writes to, and the refspec that names it. */
@@ -46,14 +45,16 @@ const longMatch = (name: string, longs: ReadonlyArray<string>): string | undefin
 const branchOf = (dst: string, current: string | undefined): string | undefined => {
   let d = dst.trim()
   if (d === "HEAD" || d === "@") return current ?? undefined
-  d = d.replace(/^refs\/heads\//i, "").replace(/^heads\//i, "")
-  if (/^refs\//i.test(d)) return undefined
-  return d.toLowerCase()
+  d = d.toLowerCase()
+  if (d.startsWith("refs/heads/")) d = d.slice(11)
+  else if (d.startsWith("heads/")) d = d.slice(6)
+  else if (d.startsWith("refs/")) return undefined
+  return d
 }
 
 /** Reads a push command; undefined for anything that does not push. `current` is the checked-out branch, if known. */
 export const pushOf = (c: Command, current: string | undefined): Push | undefined => {
-  const g = gitCall(c, c.env)
+  const g = c.git
   if (g === undefined || g.sub === undefined) return undefined
   let args = g.args
   const kind = g.sub

@@ -39,7 +39,7 @@ export const compileGlob = (p: string): Glob => {
   for (let i = 0; i < n; i++) {
     const ch = p[i]!
     if (ch === "*") {
-      if (tokens[tokens.length - 1]?.k !== "star") tokens.push({ k: "star" })
+      if (tokens.length === 0 || tokens[tokens.length - 1]!.k !== "star") tokens.push({ k: "star" })
     } else if (ch === "?") tokens.push({ k: "one" })
     else if (ch === "[") {
       const negated = p[i + 1] === "!" || p[i + 1] === "^"
@@ -93,7 +93,7 @@ export const globMatch = (g: Glob, text: string): boolean => {
   let starP = -1
   let starT = 0
   while (ti < text.length) {
-    const tok = t[pi]
+    const tok = pi < t.length ? t[pi] : undefined
     if (tok !== undefined && tok.k === "star") {
       starP = pi++
       starT = ti
@@ -105,6 +105,6 @@ export const globMatch = (g: Glob, text: string): boolean => {
       ti = ++starT
     } else return false
   }
-  while (t[pi]?.k === "star") pi++
+  while (pi < t.length && t[pi]!.k === "star") pi++
   return pi === t.length
 }

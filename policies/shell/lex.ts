@@ -28,6 +28,7 @@ export type Part =
 
 /** A word: its parts, and the source text it came from (for reasons). */
 export interface Word {
+  readonly t: "word"
   readonly parts: ReadonlyArray<Part>
   readonly raw: string
   /** For `x=( … )`: the array's element words. */
@@ -41,7 +42,7 @@ export interface Heredoc {
 
 /** A token: a word, a control operator (`;`, `&&`, `|`, `(`, newline as `"\n"`…), a redirection, or `(( … ))`. */
 export type Token =
-  | { readonly t: "word"; readonly word: Word }
+  | Word
   | { readonly t: "op"; readonly op: string }
   | { readonly t: "redir"; readonly op: string; readonly target: Word; readonly heredoc: Heredoc | undefined }
   | { readonly t: "arith"; readonly word: Word }
@@ -56,7 +57,7 @@ const C_TAB = 9
 const C_NL = 10
 const C_CR = 13
 const C_SPACE = 32
-const EMPTY: Word = { parts: [], raw: "" }
+const EMPTY: Word = { t: "word", parts: [], raw: "" }
 
 /** Characters that end a plain run inside an unquoted word. */
 const WORD_STOP: ReadonlyArray<boolean> = Array.from({ length: 128 }, (_, c) => " \t\n\r;&|()<>'\"\\$`".includes(String.fromCharCode(c)))
@@ -150,7 +151,7 @@ class Lexer {
         out.push({ t: "op", op: this.controlOperator(ch) })
         atStart = true
       } else if ((ch === "<" || ch === ">") && src[this.i + 1] === "(") {
-        out.push({ t: "word", word: this.word(-1, this.i) })
+        out.push(this.word(-1, this.i))
         atStart = false
       } else if (ch === "<" || ch === ">") {
         out.push(this.redirect())
@@ -160,14 +161,14 @@ class Lexer {
         const next = src[this.i]
         if ((next === "<" || next === ">") && src[this.i + 1] !== "(" && FD.test(word.raw)) continue // `2>`: the descriptor is dropped
         if (next === "(" && ARRAY_ASSIGNMENT.test(word.raw)) {
-          out.push({ t: "word", word: this.arrayAssignment(word) })
+          out.push(this.arrayAssignment(word))
           continue
         }
         const text = plainText(word)
         if (atStart && text === "case") cases++
         else if (atStart && text === "esac" && cases > 0) cases--
         atStart = atStart && text !== undefined && RESERVED.has(text)
-        out.push({ t: "word", word })
+        out.push(word)
       }
     }
   }
@@ -247,7 +248,7 @@ class Lexer {
       let body = src.slice(start, Math.min(bodyEnd, src.length))
       if (h.strip) body = body.replace(/^\t+/gm, "")
       h.heredoc.body = h.quoted
-        ? { parts: [{ k: "lit", text: body, q: true }], raw: body }
+        ? { t: "word", parts: [{ k: "lit", text: body, q: true }], raw: body }
         : new Lexer(body, this.depth + 1).quoted(false)
     }
   }
@@ -305,7 +306,7 @@ class Lexer {
         this.i = j
       }
     }
-    return { parts, raw: src.slice(start, this.i) }
+    return { t: "word", parts, raw: src.slice(start, this.i) }
   }
 
   /** Runs `f` on this lexer from position `at`, then moves `parent` past what it read. */
@@ -366,7 +367,7 @@ class Lexer {
       }
     }
     if (parts.length === 0 && closing) parts.push({ k: "lit", text: "", q: true })
-    return { parts, raw: src.slice(start, this.i) }
+    return { t: "word", parts, raw: src.slice(start, this.i) }
   }
 
   /** A `$` expansion at `this.i`. */
@@ -482,7 +483,7 @@ class Lexer {
     }
     const raw = this.src.slice(start, this.i)
     this.i++
-    return { parts, raw }
+    return { t: "word", parts, raw }
   }
 
   /** `$'…'` after the opening quote: backslash escapes decoded. */
@@ -569,7 +570,7 @@ class Lexer {
           flush()
           const raw = src.slice(start, this.i)
           this.i += 2
-          return { parts, raw }
+          return { t: "word", parts, raw }
         }
         if (depth === 0) this.fail("a '((' is closed by a single ')'")
         depth--
@@ -605,7 +606,7 @@ class Lexer {
       if (w.raw === "") this.fail(`an array assignment holds '${src[this.i]}'`)
       items.push(w)
     }
-    return { parts: head.parts, raw: `${head.raw}(…)`, array: items }
+    return { t: "word", parts: head.parts, raw: `${head.raw}(…)`, array: items }
   }
 }
 

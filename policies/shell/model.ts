@@ -12,6 +12,7 @@
 import * as Paths from "../_paths.ts"
 import { show } from "../_payload.ts"
 import { UNKNOWN } from "./expand.ts"
+import type { GitCall } from "./gitInvocation.ts"
 
 export { isUnknown, UNKNOWN } from "./expand.ts"
 
@@ -56,6 +57,8 @@ export interface Command {
   readonly env: ReadonlyMap<string, string>
   /** For git commands: the branch a `git checkout`/`git switch` earlier in the command moved to, if any. */
   readonly branch: string | undefined
+  /** For git commands: the invocation read (global options, its own configuration overrides, subcommand). */
+  readonly git: GitCall | undefined
 }
 
 /** Every simple command in a command string, in order, nested ones included. */

@@ -29,7 +29,7 @@
 import { analyse, type Call, outputOf } from "./analyse.ts"
 import { type Env, ExpandError, fields, UNKNOWN, value } from "./expand.ts"
 import { lex, LexError, type Part, plainText, type Token, type Word } from "./lex.ts"
-import type { Command, Redirect, Script } from "./model.ts"
+import { type Command, pathOf, type Redirect, type Script } from "./model.ts"
 import { lookup, MAX_DEPTH, newRun, newShell, type Run, setVar, type Shell, type Site, subshell } from "./state.ts"
 
 /** Longest command inspected; longer text is refused (fail closed). */
@@ -50,6 +50,19 @@ interface Builder {
 }
 
 const builder = (): Builder => ({ words: [], assigns: [], redirs: [] })
+const NO_COMMANDS: ReadonlyArray<Command> = []
+const KEYWORDS: ReadonlySet<string> = new Set(["if", "while", "until", "for", "select", "case", "then", "else", "elif", "do", "!", "time", "coproc", "fi", "done", "esac", "{", "}", "function"])
+const NO_SUBS: Array<Command> = []
+const NO_OUTPUTS: ReadonlyMap<Part, string | undefined> = new Map()
+const NO_ENV: ReadonlyMap<string, string> = new Map()
+const NO_REDIRECTS: Array<Redirect> = []
+
+/** Whether a word holds anything but literal text (so it may run substitutions). */
+const expands = (w: Word): boolean => {
+  if (w.array !== undefined) return true
+  for (const p of w.parts) if (p.k !== "lit") return true
+  return false
+}
 
 type FrameKind = "subshell" | "group" | "if" | "loop" | "case" | "function"
 
@@ -70,7 +83,7 @@ interface Walked {
   readonly single: Command | undefined
 }
 
-class Walker {
+class Walker implements Env {
   private cond = 0
   private loop = 0
   private readonly frames: Array<Frame> = []
@@ -106,17 +119,17 @@ class Walker {
     const { tokens } = this
     for (let k = 0; k < tokens.length && this.run.problem === undefined; k++) {
       const t = tokens[k]!
-      const frame = this.frames[this.frames.length - 1]
+      const frame = this.frames.length === 0 ? undefined : this.frames[this.frames.length - 1]
       if (frame?.kind === "case" && frame.mode !== "body" && this.caseHeader(frame, t)) continue
       if (this.forStage !== undefined && this.forHeader(t)) continue
-      if (t.t === "word") this.word(t.word, tokens[k + 1], tokens[k + 2])
+      if (t.t === "word") this.word(t, k + 1 < tokens.length ? tokens[k + 1] : undefined, k + 2 < tokens.length ? tokens[k + 2] : undefined)
       else if (t.t === "redir") {
         if (this.bracket) this.b.words.push(t.target)
         else this.b.redirs.push({ op: t.op, target: t.target, body: t.heredoc?.body })
       } else if (t.t === "arith") {
         this.collect(t.word)
         this.compound = true
-      } else this.op(t.op, tokens[k + 1])
+      } else this.op(t.op, k + 1 < tokens.length ? tokens[k + 1] : undefined)
     }
     if (this.run.problem === undefined) {
       this.finish("\n")
@@ -137,8 +150,8 @@ class Walker {
       if (text === "]]") this.bracket = false
       return
     }
-    if (this.atStart() && text !== undefined) {
-      if (this.keyword(text)) return
+    if (text !== undefined && this.atStart()) {
+      if ((KEYWORDS.has(text) || this.pendingFunction === "") && this.keyword(text)) return
       if (text === "[[") this.bracket = true
       if (next?.t === "op" && next.op === "(" && after?.t === "op" && after.op === ")" && ASSIGNMENT.exec(text) === null) {
         this.pendingFunction = text
@@ -146,7 +159,8 @@ class Walker {
         return
       }
     }
-    if (this.b.words.length === 0 && (w.array !== undefined || (w.parts[0]?.k === "lit" && ASSIGNMENT.test((w.parts[0] as { text: string }).text)))) {
+    const first = w.parts[0]
+    if (this.b.words.length === 0 && (w.array !== undefined || (first?.k === "lit" && !first.q && first.text.includes("=") && ASSIGNMENT.test(first.text)))) {
       this.b.assigns.push(w)
     } else this.b.words.push(w)
   }
@@ -263,19 +277,19 @@ class Walker {
   private caseHeader(frame: Frame, t: Token): boolean {
     if (frame.mode === "subject") {
       if (t.t === "word") {
-        this.collect(t.word)
+        this.collect(t)
         frame.mode = "in"
       }
       return true
     }
     if (frame.mode === "in") {
-      if (t.t === "word" && plainText(t.word) === "in") frame.mode = "pattern"
+      if (t.t === "word" && plainText(t) === "in") frame.mode = "pattern"
       return true
     }
     // Patterns.
     if (t.t === "word") {
-      if (plainText(t.word) === "esac") this.pop("case")
-      else this.collect(t.word)
+      if (plainText(t) === "esac") this.pop("case")
+      else this.collect(t)
       return true
     }
     if (t.t === "op" && t.op === ")") frame.mode = "body"
@@ -291,18 +305,18 @@ class Walker {
         this.forStage = "do"
         this.forName = undefined
       } else if (t.t === "word") {
-        this.forName = plainText(t.word)
+        this.forName = plainText(t)
         this.forStage = "afterName"
       }
       return true
     }
     if (stage === "afterName" || stage === "list") {
-      if (t.t === "word" && stage === "afterName" && plainText(t.word) === "in") {
+      if (t.t === "word" && stage === "afterName" && plainText(t) === "in") {
         this.forStage = "list"
         this.forValues = []
       } else if (t.t === "word" && stage === "list") {
-        for (const f of this.expandAll(t.word)) this.forValues?.push(f)
-      } else if (t.t === "word" && plainText(t.word) === "do") {
+        for (const f of this.expandAll(t)) this.forValues?.push(f)
+      } else if (t.t === "word" && plainText(t) === "do") {
         this.startFor()
       } else if (t.t === "op" && (t.op === ";" || t.op === "\n")) {
         this.forStage = "do"
@@ -310,7 +324,7 @@ class Walker {
       return true
     }
     if (t.t === "op" && (t.op === "\n" || t.op === ";")) return true
-    if (t.t === "word" && plainText(t.word) === "do") this.startFor()
+    if (t.t === "word" && plainText(t) === "do") this.startFor()
     else this.forStage = undefined
     return true
   }
@@ -327,10 +341,10 @@ class Walker {
 
   private op(op: string, next: Token | undefined): void {
     if (this.bracket) {
-      this.b.words.push({ parts: [{ k: "lit", text: op, q: true }], raw: op })
+      this.b.words.push({ t: "word", parts: [{ k: "lit", text: op, q: true }], raw: op })
       return
     }
-    const frame = this.frames[this.frames.length - 1]
+    const frame = this.frames.length === 0 ? undefined : this.frames[this.frames.length - 1]
     switch (op) {
       case "(":
         if (this.pendingFunction !== undefined && next?.t === "op" && next.op === ")") return
@@ -402,10 +416,16 @@ class Walker {
     this.simpleCount++
     const chained = (this.lastOp === "&&" || this.lastOp === "||")
     const certain = this.cond === 0 && !inPipe && !chained && terminator !== "&"
-    const lastUp = this.pipeline[this.pipeline.length - 1]
-    const upstream = this.pipeline.filter((c): c is Command => c !== undefined)
-    const pipedUnknown = this.pipeline.length > 0 && (lastUp === undefined || outputOf(lastUp) === undefined)
-    const text = [...b.assigns, ...b.words].map((w) => w.raw).join(" ")
+    let upstream: ReadonlyArray<Command> = NO_COMMANDS
+    let pipedUnknown = false
+    if (this.pipeline.length > 0) {
+      const lastUp = this.pipeline[this.pipeline.length - 1]
+      upstream = this.pipeline.filter((c): c is Command => c !== undefined)
+      pipedUnknown = lastUp === undefined || outputOf(lastUp) === undefined
+    }
+    let text = ""
+    for (const w of b.assigns) text = text === "" ? w.raw : `${text} ${w.raw}`
+    for (const w of b.words) text = text === "" ? w.raw : `${text} ${w.raw}`
     const site = this.site(certain, this.lastOp === "&&" && this.cond === 0 && !inPipe && terminator !== "&", text, upstream, pipedUnknown)
     const made = this.simple(b, site)
     if (made !== undefined) this.made.push(made)
@@ -422,7 +442,7 @@ class Walker {
   private expandAll(w: Word): ReadonlyArray<string> {
     const outputs = new Map<Part, string | undefined>()
     this.prepare(w, outputs, [])
-    return this.expand(w, outputs)
+    return this.expand(w, this.env(outputs))
   }
 
   /** Parses every substitution in `w` (recursively through `${x:-…}` and arithmetic), noting known outputs. */
@@ -444,21 +464,41 @@ class Walker {
     if (w.array !== undefined) for (const item of w.array) this.prepare(item, outputs, subs)
   }
 
+  private outputs: ReadonlyMap<Part, string | undefined> = NO_OUTPUTS
+
+  /** The walker is the expansion environment (`Env`) of the command it is expanding: no allocation per command. */
   private env(outputs: ReadonlyMap<Part, string | undefined>): Env {
-    const shell = this.shell
-    return {
-      lookup: (name) => lookup(shell, name),
-      forget: (name) => setVar(shell, name, undefined, true),
-      positional: shell.positional,
-      output: (p) => outputs.get(p),
-      splits: shell.splits,
-      cwd: shell.cwd
-    }
+    this.outputs = outputs
+    return this
   }
 
-  private expand(w: Word, outputs: ReadonlyMap<Part, string | undefined>): ReadonlyArray<string> {
+  lookup(name: string): string | undefined {
+    return lookup(this.shell, name)
+  }
+
+  forget(name: string): void {
+    setVar(this.shell, name, undefined, true)
+  }
+
+  get positional(): ReadonlyArray<string> | undefined {
+    return this.shell.positional
+  }
+
+  output(p: Part): string | undefined {
+    return this.outputs.get(p)
+  }
+
+  get splits(): boolean {
+    return this.shell.splits
+  }
+
+  get cwd(): string | undefined {
+    return this.shell.cwd
+  }
+
+  private expand(w: Word, env: Env): ReadonlyArray<string> {
     try {
-      return fields(w, this.env(outputs))
+      return fields(w, env)
     } catch (e) {
       if (e instanceof ExpandError) {
         this.run.problem = e.message
@@ -470,32 +510,36 @@ class Walker {
 
   /** Expands and analyses one simple command; returns the command recorded for it, if any. */
   private simple(b: Builder, site: Site): Command | undefined {
-    const outputs = new Map<Part, string | undefined>()
-    const subs: Array<Command> = []
-    for (const w of b.assigns) this.prepare(w, outputs, subs)
-    for (const w of b.words) this.prepare(w, outputs, subs)
-    for (const r of b.redirs) {
-      this.prepare(r.target, outputs, subs)
-      if (r.body !== undefined) this.prepare(r.body, outputs, subs)
+    let outputs: Map<Part, string | undefined> | undefined
+    let subs: Array<Command> = NO_SUBS
+    if (b.assigns.some(expands) || b.words.some(expands) || b.redirs.some((r) => expands(r.target) || (r.body !== undefined && expands(r.body)))) {
+      outputs = new Map()
+      subs = []
+      for (const w of b.assigns) this.prepare(w, outputs, subs)
+      for (const w of b.words) this.prepare(w, outputs, subs)
+      for (const r of b.redirs) {
+        this.prepare(r.target, outputs, subs)
+        if (r.body !== undefined) this.prepare(r.body, outputs, subs)
+      }
+      if (this.run.problem !== undefined) return undefined
     }
-    if (this.run.problem !== undefined) return undefined
-    const env = this.env(outputs)
+    const env = this.env(outputs ?? NO_OUTPUTS)
     const argv: Array<string> = []
     let runsSub = false
     for (let k = 0; k < b.words.length; k++) {
       const w = b.words[k]!
-      const f = this.expand(w, outputs)
-      if (argv.length === 0 && f.length > 0 && w.parts.some((p) => p.k === "sub")) runsSub = true
+      const f = expands(w) || w.parts.length !== 1 ? this.expand(w, env) : fields(w, env)
+      if (argv.length === 0 && f.length > 0 && outputs !== undefined && w.parts.some((p) => p.k === "sub")) runsSub = true
       for (const x of f) argv.push(x)
     }
-    const assigned = new Map<string, string>()
+    const assigned = b.assigns.length === 0 ? NO_ENV : new Map<string, string>()
     for (const w of b.assigns) {
       const m = ASSIGNMENT.exec(plainText(w) ?? (w.parts[0] as { text: string }).text)!
       const name = m[1]!
       let v: string | undefined
       if (w.array !== undefined || m[2] !== undefined) v = undefined
       else {
-        const rest = { parts: [{ k: "lit", text: (w.parts[0] as { text: string }).text.slice(m[0].length), q: false } as Part, ...w.parts.slice(1)], raw: w.raw }
+        const rest: Word = { t: "word", parts: [{ k: "lit", text: (w.parts[0] as { text: string }).text.slice(m[0].length), q: false } as Part, ...w.parts.slice(1)], raw: w.raw }
         v = value(rest, env)
         if (m[3] === "+") {
           const old = lookup(this.shell, name)
@@ -503,9 +547,9 @@ class Walker {
         }
       }
       if (argv.length === 0) setVar(this.shell, name, v, site.certain)
-      else assigned.set(name, v ?? UNKNOWN)
+      else (assigned as Map<string, string>).set(name, v ?? UNKNOWN)
     }
-    const redirects: Array<Redirect> = []
+    const redirects: Array<Redirect> = b.redirs.length === 0 ? NO_REDIRECTS : []
     let stdin: string | undefined
     let stdinUnknown = site.pipedUnknown
     for (const r of b.redirs) {
@@ -516,10 +560,10 @@ class Walker {
       if (op === "<<<") {
         stdin = heredoc ? target : `${target}\n`
         stdinUnknown = false
-      } else if (op === "<" || op === "<>") {
-        const content = this.run.written.get(target)
-        stdin = content
-        stdinUnknown = content === undefined && this.run.written.has(target)
+      } else if ((op === "<" || op === "<>") && this.run.written.size > 0) {
+        const path = pathOf(target, this.shell.cwd)
+        stdin = this.run.written.get(path)
+        stdinUnknown = stdin === undefined && this.run.written.has(path)
       }
     }
     if (stdin === undefined && site.upstream.length > 0 && !site.pipedUnknown) {

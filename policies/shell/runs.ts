@@ -81,12 +81,18 @@ export const nestedArgv = (c: Building, call: Call, shell: Shell, run: Run, argv
   }, shell, run)
 }
 
+/** Programs `runs` has a rule for (a fast check before its switch). */
+const RUNNERS = set(
+  "eval source . trap alias enable hash ssh scp sftp docker podman nerdctl docker-compose kubectl oc find fd fdfind tmux at batch parallel concurrently hyperfine nodemon watchexec entr nix-shell nix scl sg tar zip rsync"
+)
+
 /** Parses what a recorded command runs. */
 export const runs = (c: Building, call: Call, shell: Shell, run: Run): void => {
-  for (const [k, v] of c.env) environment(c, call, shell, run, k, v)
+  if (c.env.size > 0) for (const [k, v] of c.env) environment(c, call, shell, run, k, v)
   const name = c.name
   const a = c.args
   if (SHELLS.has(name)) return shellScript(c, call, shell, run)
+  if (!RUNNERS.has(name)) return executedFile(c, call, shell, run)
   switch (name) {
     case "eval":
       return nestedScript(c, call, shell, run, a.join(" "), { via: "eval", same: true })

@@ -173,11 +173,16 @@ interface Cursor {
   readonly wrappers: number
 }
 
-/** Whether `name` names a wrapper this module strips. */
-export const isWrapper = (name: string): boolean => SPECS.has(name) && name !== "npx"
+/** Whether `argv` starts with a wrapper this module strips (`npx` only with `-c`/`--call`). */
+export const isWrapper = (argv: ReadonlyArray<string>): boolean => {
+  const name = programName(argv[0])
+  if (!SPECS.has(name)) return false
+  return name !== "npx" || argv.some((w) => w === "-c" || w.startsWith("--call"))
+}
 
 /** What a command runs once its wrappers are stripped: one reading, or several when an option is ambiguous. */
 export const unwrap = (argv: ReadonlyArray<string>, env: ReadonlyMap<string, string>): ReadonlyArray<Reading> => {
+  if (!SPECS.has(programName(argv[0]))) return [{ argv, env, via: undefined, loop: false, cwd: undefined, unresolved: undefined, script: undefined, xargs: undefined }]
   const out: Array<Reading> = []
   const work: Array<Cursor> = [{ argv, env: new Map(env), via: undefined, loop: false, cwd: undefined, wrappers: 0 }]
   while (work.length > 0) {
