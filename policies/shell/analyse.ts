@@ -37,7 +37,7 @@ export interface Call {
 export type Building = { -readonly [K in keyof Command]: Command[K] }
 
 const NO_CONFIG: ReadonlyMap<string, string> = new Map()
-const GLOB_CHARS = /[*?[]/
+const GLOB_CHARS = /[*?]|\[[^\]]*\]/
 
 /** Records a command (fails closed past `MAX_COMMANDS`). */
 export const record = (c: Building, run: Run): boolean => {
@@ -198,20 +198,20 @@ const effects = (c: Building, call: Call, shell: Shell, run: Run): void => {
         run.chainCd = true
       } else shell.cwd = UNKNOWN
       shell.previous = before
-      return
+      break
     }
     case "set": {
       const dash = a.indexOf("--")
       const rest = dash >= 0 ? a.slice(dash + 1) : a[0] !== undefined && !/^[-+]/.test(a[0]) ? a : undefined
       if (rest !== undefined) shell.positional = site.certain && !rest.some((w) => w.includes(UNKNOWN)) ? rest : undefined
-      return
+      break
     }
     case "shift":
       shell.positional = shell.positional === undefined || !site.certain ? undefined : shell.positional.slice(Number(a[0] ?? 1) || 1)
-      return
+      break
     case "unset":
       for (const n of a) if (VAR_NAME.test(n)) setVar(shell, n, "", site.certain)
-      return
+      break
     case "read":
     case "mapfile":
     case "readarray":
@@ -224,7 +224,7 @@ const effects = (c: Building, call: Call, shell: Shell, run: Run): void => {
       }
       if (c.name === "mapfile" || c.name === "readarray") setVar(shell, "MAPFILE", undefined, true)
       if (c.name === "read") setVar(shell, "REPLY", undefined, true)
-      return
+      break
     default:
       if (DECLARE.has(c.name)) {
         const opaque = a.some((w) => /^-[a-zA-Z]*[naAi]/.test(w))

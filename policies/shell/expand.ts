@@ -41,13 +41,35 @@ export interface Env {
   readonly positional: ReadonlyArray<string> | undefined
   /** The known output of a command substitution or process substitution part, or `undefined`. */
   readonly output: (part: Part) => string | undefined
-  /** False once `IFS` was changed: unquoted expansions can no longer be split reliably. */
-  readonly splits: boolean
+  /** The field separators (`IFS`): `" \t\n"` unless the command set it; `undefined` when not known. */
+  readonly ifs: string | undefined
   /** The working directory, for `~+`. */
   readonly cwd: string | undefined
 }
 
 const IFS_RUN = /[ \t\n]+/
+/** The default field separators. */
+export const DEFAULT_IFS = " \t\n"
+
+/** Splits on any character of `ifs` (runs of them count once), for an `IFS` the command set. */
+const splitOn = (v: string, ifs: string): Array<string> => {
+  if (ifs === "") return [v]
+  const out: Array<string> = []
+  let cur = ""
+  let inRun = false
+  for (const ch of v) {
+    if (ifs.includes(ch)) {
+      if (!inRun) out.push(cur)
+      cur = ""
+      inRun = true
+    } else {
+      cur += ch
+      inRun = false
+    }
+  }
+  out.push(cur)
+  return out
+}
 
 /** The value of a `$name` / `${name…}` part, or `undefined` when it is not known. */
 const variable = (p: Extract<Part, { k: "var" }>, env: Env): string | undefined => {
@@ -157,12 +179,13 @@ const split = (parts: ReadonlyArray<Part>, env: Env, out: Array<string>): void =
       continue
     }
     const v = p.k === "var" ? variable(p, env) : env.output(p)
-    if (p.k === "proc" || p.k === "arith" || "q" in p && p.q || v === undefined || !env.splits) {
-      cur += v ?? UNKNOWN
+    const ifs = env.ifs
+    if (p.k === "proc" || p.k === "arith" || ("q" in p && p.q) || v === undefined || ifs === undefined) {
+      cur += v === undefined || (ifs === undefined && !("q" in p && p.q)) ? UNKNOWN : v
       has = true
       continue
     }
-    const segments = v.split(IFS_RUN)
+    const segments = ifs === DEFAULT_IFS ? v.split(IFS_RUN) : splitOn(v, ifs)
     for (let k = 0; k < segments.length; k++) {
       if (k > 0 && (has || cur !== "")) push()
       else if (k > 0) cur = ""

@@ -162,7 +162,7 @@ export const makeBlockKubectlNamespaceDelete = (allow: Allow = NO_ALLOW): Policy
 export const blockKubectlNamespaceDelete: Policy.Policy = makeBlockKubectlNamespaceDelete()
 
 const DOCKER_VALUED = set("-H --host --context -c --config -l --log-level -f --file -p --project-name --profile --env-file --project-directory --filter")
-const VOLUME_WORDS = set("volume system compose down prune rm")
+const VOLUME_WORDS = set("volume system compose down prune")
 
 /** Makes `block_docker_volume_prune` with allowances. */
 export const makeBlockDockerVolumePrune = (allow: Allow = NO_ALLOW): Policy.Policy =>
@@ -170,8 +170,8 @@ export const makeBlockDockerVolumePrune = (allow: Allow = NO_ALLOW): Policy.Poli
     if (c.name !== "docker" && c.name !== "podman" && c.name !== "nerdctl" && c.name !== "docker-compose") return undefined
     const a = c.args
     const p = positionals(a, DOCKER_VALUED)
-    const head = p.slice(0, 2).find(wild)
-    if (head !== undefined || (p.some((w) => VOLUME_WORDS.has(w)) && wildWord(a) !== undefined && !p.includes("run"))) {
+    const head = p[0] !== undefined && wild(p[0]) ? p[0] : VOLUME_WORDS.has(p[0] ?? "") && p[1] !== undefined && wild(p[1]) ? p[1] : undefined
+    if (head !== undefined || (VOLUME_WORDS.has(p[0] ?? "") && wildWord(a) !== undefined)) {
       return unknownWord(c, head ?? wildWord(a)!, "delete container volumes")
     }
     const hit = (p[0] === "volume" && ["prune", "rm", "remove"].includes(p[1] ?? "")) ||

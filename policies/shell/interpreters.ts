@@ -20,7 +20,12 @@ import { UNKNOWN } from "./expand.ts"
 export interface Code {
   readonly code: string | undefined
   readonly reason: string | undefined
+  /** The script file an interpreter runs (`python3 x.py`), when it runs one. */
+  readonly file?: string
 }
+
+/** Script paths that mean standard input. */
+export const STDIN_FILES: ReadonlySet<string> = new Set(["/dev/stdin", "-", "/proc/self/fd/0", "/dev/fd/0"])
 
 const set = (s: string): ReadonlySet<string> => new Set(s.split(" "))
 
@@ -97,37 +102,66 @@ export const interpreterCode = (
 }
 
 const languageCode = (name: string, lang: Lang, argv: ReadonlyArray<string>, stdin: string | undefined, stdinUnknown: boolean): Code | undefined => {
+  const powershell = name === "pwsh" || name === "powershell"
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i]!
-    if (a === "--") break
-    if (lang.code.has(a)) return oneLiner(name, a, argv[i + 1] ?? "", lang)
-    // Attached forms: `-c'code'`, `--eval=code`, `perl -ne 'code'`.
-    const eq = a.indexOf("=")
-    if (a.startsWith("--") && eq > 0 && lang.code.has(a.slice(0, eq))) return oneLiner(name, a.slice(0, eq), a.slice(eq + 1), lang)
-    if (/^-[a-zA-Z]/.test(a) && !a.startsWith("--")) {
-      if (lang.code.has(a.slice(0, 2)) && a.length > 2 && lang.clusterCode === undefined) return oneLiner(name, a.slice(0, 2), a.slice(2), lang)
-      if (lang.clusterCode !== undefined && lang.clusterCode.includes(a[a.length - 1]!) && /^-[a-zA-Z0-9]+$/.test(a)) {
-        return oneLiner(name, a, argv[i + 1] ?? "", lang)
-      }
-    }
-    if ((lang.valued.has(a) && !a.includes("=")) || (a === "-m" && name !== "perl")) {
-      if (a === "-m" || a === "-f" || a === "--file" || a === "-File") return undefined // a module or a script file
-      const v = argv[i + 1] ?? ""
-      if (/^data:/i.test(v)) return oneLiner(name, a, v, lang)
-      i++
-      continue
-    }
-    if (!a.startsWith("-") || a === "-") {
-      // A script file; `-` means standard input.
-      if (a !== "-") return undefined
+    if (a === "--") {
+      const file = argv[i + 1]
+      if (file !== undefined && !STDIN_FILES.has(file)) return scriptFile(name, file, lang)
       break
     }
+    if (lang.code.has(a)) return oneLiner(name, a, argv[i + 1] ?? "", lang)
+    if (powershell && /^-/.test(a)) {
+      const lower = a.toLowerCase()
+      if (lower.length >= 2 && ("-command".startsWith(lower) || "-encodedcommand".startsWith(lower) || lower === "-ec")) return oneLiner(name, a, argv[i + 1] ?? "", lang)
+      if (lower.length >= 2 && "-file".startsWith(lower)) return argv[i + 1] === "-" ? stdinCode(name, lang, stdin, stdinUnknown) : scriptFile(name, argv[i + 1] ?? "", lang)
+      if (/^-(?:executionpolicy|ep|workingdirectory|wd|configurationname|settingsfile|custompipename)$/.test(lower)) i++
+      continue
+    }
+    if (a.startsWith("--")) {
+      const eq = a.indexOf("=")
+      if (eq > 0 && lang.code.has(a.slice(0, eq))) return oneLiner(name, a.slice(0, eq), a.slice(eq + 1), lang)
+      if (eq < 0 && lang.valued.has(a)) {
+        if (/^data:/i.test(argv[i + 1] ?? "")) return oneLiner(name, a, argv[i + 1]!, lang)
+        i++
+      } else if (eq > 0 && lang.valued.has(a.slice(0, eq)) && /^data:/i.test(a.slice(eq + 1))) return oneLiner(name, a.slice(0, eq), a.slice(eq + 1), lang)
+      continue
+    }
+    if (a.startsWith("-") && a.length > 1) {
+      // A short cluster (`-Bc`, `-ne`, `-Mstrict`): a code letter takes the rest of the cluster or the next word.
+      for (let k = 1; k < a.length; k++) {
+        const opt = `-${a[k]}`
+        if (lang.code.has(opt)) return oneLiner(name, opt, k < a.length - 1 ? a.slice(k + 1) : argv[i + 1] ?? "", lang)
+        if (opt === "-m" && name !== "perl") return undefined // a module
+        if (lang.valued.has(opt)) {
+          const value = k < a.length - 1 ? a.slice(k + 1) : argv[++i] ?? ""
+          if (/^data:/i.test(value)) return oneLiner(name, opt, value, lang)
+          if (opt === "-f" || opt === "-File") return scriptFile(name, value, lang)
+          break
+        }
+      }
+      continue
+    }
+    // The first positional: a script file (`-` and `/dev/stdin` mean standard input); Windows PowerShell runs it as a command.
+    if (name === "powershell") return oneLiner(name, "(positional)", a, lang)
+    if (STDIN_FILES.has(a)) break
+    return scriptFile(name, a, lang)
   }
   if (!lang.stdin) return undefined
+  return stdinCode(name, lang, stdin, stdinUnknown)
+}
+
+const stdinCode = (name: string, lang: Lang, stdin: string | undefined, stdinUnknown: boolean): Code | undefined => {
   if (stdin !== undefined) return { code: stdin, reason: `${name} runs ${lang.label} code given on its standard input (a heredoc or pipe), which this guard cannot inspect${allowHint}` }
   if (stdinUnknown) return { code: undefined, reason: `${name} runs ${lang.label} code it reads from a pipe or file whose content is not known` }
   return undefined
 }
+
+/** A script file run by an interpreter: fine as a file, unless its path is not known until it runs. */
+const scriptFile = (name: string, file: string, lang: Lang): Code =>
+  file.includes(UNKNOWN)
+    ? { code: undefined, reason: `${name} runs a ${lang.label} script file that is not known until it runs`, file }
+    : { code: undefined, reason: undefined, file }
 
 const oneLiner = (name: string, flag: string, code: string, lang: Lang): Code => ({
   code,

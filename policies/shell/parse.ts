@@ -30,7 +30,7 @@ import { analyse, type Call, outputOf } from "./analyse.ts"
 import { type Env, ExpandError, fields, UNKNOWN, value } from "./expand.ts"
 import { lex, LexError, type Part, plainText, type Token, type Word } from "./lex.ts"
 import { type Command, pathOf, type Redirect, type Script } from "./model.ts"
-import { lookup, MAX_DEPTH, newRun, newShell, type Run, setVar, type Shell, type Site, subshell } from "./state.ts"
+import { ifsOf, lookup, MAX_DEPTH, newRun, newShell, type Run, setVar, type Shell, type Site, subshell } from "./state.ts"
 
 /** Longest command inspected; longer text is refused (fail closed). */
 export const MAX_LENGTH = 100_000
@@ -51,7 +51,7 @@ interface Builder {
 
 const builder = (): Builder => ({ words: [], assigns: [], redirs: [] })
 const NO_COMMANDS: ReadonlyArray<Command> = []
-const KEYWORDS: ReadonlySet<string> = new Set(["if", "while", "until", "for", "select", "case", "then", "else", "elif", "do", "!", "time", "coproc", "fi", "done", "esac", "{", "}", "function"])
+const KEYWORDS: ReadonlySet<string> = new Set(["if", "while", "until", "for", "select", "case", "then", "else", "elif", "do", "!", "coproc", "fi", "done", "esac", "{", "}", "function"])
 const NO_SUBS: Array<Command> = []
 const NO_OUTPUTS: ReadonlyMap<Part, string | undefined> = new Map()
 const NO_ENV: ReadonlyMap<string, string> = new Map()
@@ -188,7 +188,6 @@ class Walker implements Env {
       case "elif":
       case "do":
       case "!":
-      case "time":
       case "coproc":
         return true
       case "fi":
@@ -266,7 +265,6 @@ class Walker implements Env {
       this.shell.cwd = s.cwd
       this.shell.previous = s.previous
       this.shell.positional = s.positional
-      this.shell.splits = s.splits
     } else if (this.shell.cwd !== frame.cwd && (frame.conditional || frame.loop)) {
       this.shell.cwd = UNKNOWN
     }
@@ -488,8 +486,8 @@ class Walker implements Env {
     return this.outputs.get(p)
   }
 
-  get splits(): boolean {
-    return this.shell.splits
+  get ifs(): string | undefined {
+    return ifsOf(this.shell)
   }
 
   get cwd(): string | undefined {

@@ -15,7 +15,8 @@
  */
 import { analyse, type Building, type Call } from "./analyse.ts"
 import { UNKNOWN } from "./expand.ts"
-import { SHELLS } from "./interpreters.ts"
+import { interpreterCode, isInterpreter, SHELLS, STDIN_FILES } from "./interpreters.ts"
+import { toolArgv } from "./packages.ts"
 import { pathOf, positionals, skipOptions } from "./model.ts"
 import { childShell, type Run, type Shell } from "./state.ts"
 
@@ -92,6 +93,8 @@ export const runs = (c: Building, call: Call, shell: Shell, run: Run): void => {
   const name = c.name
   const a = c.args
   if (SHELLS.has(name)) return shellScript(c, call, shell, run)
+  if (PACKAGE_RUNNERS.has(name)) return packageRunner(c, call, shell, run)
+  if (run.written.size > 0 && isInterpreter(name)) interpreterFile(c, call, run)
   if (!RUNNERS.has(name)) return executedFile(c, call, shell, run)
   switch (name) {
     case "eval":
@@ -202,6 +205,30 @@ export const runs = (c: Building, call: Call, shell: Shell, run: Run): void => {
   }
 }
 
+const PACKAGE_RUNNERS = set("npm npx pnpm pnpx yarn bun bunx")
+
+/** `npx tool …`, `pnpm exec tool …`, `yarn tool …`: the tool is a command too; `npm exec -c '…'` runs a script. */
+const packageRunner = (c: Building, call: Call, shell: Shell, run: Run): void => {
+  const a = c.args
+  if ((a[0] === "exec" || a[0] === "x" || c.name === "npx") && a.some((w) => w === "-c" || w === "--call" || w.startsWith("--call="))) {
+    for (const v of optionValuesOf(a, ["-c", "--call"])) nestedScript(c, call, shell, run, v, { via: `${c.name} exec -c` })
+    return
+  }
+  const tool = toolArgv(c)
+  if (tool !== c.argv && tool.length > 0) nestedArgv(c, call, shell, run, tool, `${c.name} ${tool[0]}`)
+}
+
+/** An interpreter running a script this command wrote: its code is known (and scanned), but not modelled. */
+const interpreterFile = (c: Building, call: Call, run: Run): void => {
+  const file = interpreterCode(c.name, c.argv, call.stdin, call.stdinUnknown)?.file
+  if (file === undefined || file.includes(UNKNOWN)) return
+  const path = pathOf(file, c.cwd)
+  if (!run.written.has(path)) return
+  const content = run.written.get(path)
+  c.code ??= content
+  c.unresolved ??= `${c.name} runs ${file}, code this command wrote, which this guard cannot inspect; allow the form with the \`allow\` option if it is expected`
+}
+
 /** Values of options given as `-x V`, `--x V` or `--x=V`. */
 const optionValuesOf = (a: ReadonlyArray<string>, names: ReadonlyArray<string>): ReadonlyArray<string> => {
   const out: Array<string> = []
@@ -245,7 +272,7 @@ const shellScript = (c: Building, call: Call, shell: Shell, run: Run): void => {
     if (first !== undefined) nestedScript(c, call, shell, run, first, { via: c.name, positional: argv.slice(i + 2) })
     return
   }
-  if (first !== undefined) return runFile(c, call, shell, run, first, argv.slice(i + 1), c.name)
+  if (first !== undefined && !STDIN_FILES.has(first)) return runFile(c, call, shell, run, first, argv.slice(i + 1), c.name)
   if (c.stdin !== undefined) nestedScript(c, call, shell, run, c.stdin, { via: c.name })
   else if (call.stdinUnknown) c.unresolved ??= `${c.name} runs a script it reads from a pipe or file whose content is not known`
 }
@@ -263,7 +290,6 @@ const runFile = (c: Building, call: Call, shell: Shell, run: Run, file: string, 
   else nestedScript(c, call, shell, run, content, { via: `${via} ${file}`, positional: args, same })
 }
 
-const STDIN_FILES = set("/dev/stdin - /proc/self/fd/0 /dev/fd/0")
 
 const sourced = (c: Building, call: Call, shell: Shell, run: Run): void => {
   const file = c.args[0]

@@ -12,7 +12,7 @@
  * @module
  */
 import type { Command } from "./model.ts"
-import { UNKNOWN } from "./expand.ts"
+import { DEFAULT_IFS, UNKNOWN } from "./expand.ts"
 
 /** A shell variable: its value (`undefined` when not known) and whether it is exported. */
 export interface Var {
@@ -30,8 +30,6 @@ export interface Shell {
   /** The previous working directory (`cd -`) and the `pushd` stack. */
   previous: string | undefined
   readonly dirs: Array<string | undefined>
-  /** False once `IFS` was assigned: splitting of unquoted expansions is no longer known. */
-  splits: boolean
 }
 
 /** Where a simple command runs, as the walker saw it. */
@@ -84,7 +82,7 @@ export const newRun = (script: ScriptRunner): Run => ({
 })
 
 /** A fresh top-level shell: nothing known about the environment. */
-export const newShell = (): Shell => ({ vars: new Map(), positional: undefined, cwd: undefined, previous: undefined, dirs: [], splits: true })
+export const newShell = (): Shell => ({ vars: new Map(), positional: undefined, cwd: undefined, previous: undefined, dirs: [] })
 
 /** A subshell (`( )`, `$( )`): a copy of everything. */
 export const subshell = (s: Shell): Shell => ({
@@ -92,8 +90,7 @@ export const subshell = (s: Shell): Shell => ({
   positional: s.positional,
   cwd: s.cwd,
   previous: s.previous,
-  dirs: [...s.dirs],
-  splits: s.splits
+  dirs: [...s.dirs]
 })
 
 /** A new shell process (`sh -c`): only exported variables (and `env` assignments) carry over. */
@@ -101,7 +98,13 @@ export const childShell = (s: Shell, env: ReadonlyMap<string, string>, positiona
   const vars = new Map<string, Var>()
   for (const [k, v] of s.vars) if (v.exported) vars.set(k, v)
   for (const [k, v] of env) vars.set(k, { value: v.includes(UNKNOWN) ? undefined : v, exported: true })
-  return { vars, positional, cwd: s.cwd, previous: s.previous, dirs: [], splits: s.splits && !env.has("IFS") }
+  return { vars, positional, cwd: s.cwd, previous: s.previous, dirs: [] }
+}
+
+/** The field separators in effect: the default unless `IFS` was set (`undefined` when set to something not known). */
+export const ifsOf = (s: Shell): string | undefined => {
+  const v = s.vars.get("IFS")
+  return v === undefined ? DEFAULT_IFS : v.value
 }
 
 /** The value of a variable, `undefined` when not known; `$HOME` is `~`, `$PWD` the working directory. */
@@ -119,5 +122,4 @@ export const setVar = (s: Shell, name: string, value: string | undefined, certai
   const known = value === undefined || value.includes(UNKNOWN) ? undefined : value
   const next = certain || (old !== undefined && old.value === known) ? known : undefined
   s.vars.set(name, { value: next, exported: exported ?? old?.exported ?? false })
-  if (name === "IFS") s.splits = false
 }

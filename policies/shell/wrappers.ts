@@ -370,6 +370,10 @@ const afterOptions = (name: string, spec: Spec, c: Cursor, env: Map<string, stri
   const loop = c.loop || spec.loop === true
   const rest = argv.slice(i)
   const script = (text: string): Step => ({ reading: { argv: [], env, via: via ?? name, loop, cwd: o.cwd, unresolved: undefined, script: text, xargs: undefined } })
+  if (name === "flock") {
+    if (rest[0] === "-c" || rest[0] === "--command") return script(rest[1] ?? "")
+    return rest.length === 0 ? { reading: { ...finish(c, undefined), argv: [] } } : { cursor: { argv: rest, env, via, loop, cwd: o.cwd, wrappers: c.wrappers + 1 } }
+  }
   if (name === "su" || name === "runuser" || name === "script") {
     // These read `-c` anywhere; without it `su` and `script` start an interactive shell (no command here).
     const c2 = scriptAnywhere(argv)
