@@ -109,10 +109,14 @@ const xargsInput = (call: Call, nul: boolean): ReadonlyArray<string> => {
     return words.length === 0 ? [] : words
   }
   const up = call.site.upstream.length === 0 ? undefined : call.site.upstream[call.site.upstream.length - 1]
-  if (nul && up !== undefined && up.name === "find" && up.args.includes("-print0") && !up.args.some((a) => a.includes(UNKNOWN))) {
+  if (up !== undefined && up.name === "find" && !up.args.some((a) => a.includes(UNKNOWN))) {
+    // find prints paths under its roots (matching -name when given); without -print0/-0, names with blanks split anywhere.
     const first = up.args.findIndex((a) => a.startsWith("-") && a !== "-")
     const roots = up.args.slice(0, first < 0 ? up.args.length : first)
-    return (roots.length === 0 ? ["."] : roots).map((root) => `${root.replace(/\/+$/, "")}/*`)
+    const named = up.args.indexOf("-name") >= 0 ? up.args.indexOf("-name") : up.args.indexOf("-iname")
+    const pattern = named >= 0 ? up.args[named + 1] ?? "*" : "*"
+    const words = (roots.length === 0 ? ["."] : roots).map((root) => `${root.replace(/\/+$/, "")}/${pattern}`)
+    return nul && up.args.includes("-print0") ? words : [...words, UNKNOWN]
   }
   return [UNKNOWN]
 }

@@ -26,10 +26,30 @@ const gitArgs = (c: Command): { readonly sub: string; readonly args: ReadonlyArr
   return g === undefined || g.sub === undefined ? undefined : { sub: g.sub, args: g.args }
 }
 
+const WHOLE_TREE = new Set([".", "./", ":/", ":(top)", "*", ":/*", "**"])
+
+/** Why a `git checkout`/`restore`/`switch` discards uncommitted work across the tree, if it does. */
+const discards = (sub: string, a: ReadonlyArray<string>): string | undefined => {
+  const dash = a.indexOf("--")
+  const before = dash < 0 ? a : a.slice(0, dash)
+  if (before.some((x) => x === "--discard-changes" || (x.startsWith("--") && abbreviates(x, "force", 3)) || /^-[a-zA-Z]*f/.test(x) && !x.startsWith("--"))) {
+    if (sub !== "restore") return "forces the switch, discarding uncommitted changes"
+  }
+  const paths = dash >= 0 ? a.slice(dash + 1) : a.filter((x) => !x.startsWith("-"))
+  if (!paths.some((p) => WHOLE_TREE.has(p))) return undefined
+  if (sub === "restore" && a.some((x) => x === "--staged" || x === "-S") && !a.some((x) => x === "--worktree" || x === "-W")) return undefined
+  return "overwrites every uncommitted change in the tree"
+}
+
 /** Makes `block_git_reset_hard` with allowances. */
 export const makeBlockGitResetHard = (allow: Allow = NO_ALLOW): Policy.Policy =>
   eachCommand("block_git_reset_hard", "No git reset --hard in the command", (c) => {
     const g = gitArgs(c)
+    if (g !== undefined && (g.sub === "checkout" || g.sub === "restore" || g.sub === "switch")) {
+      if (wildWord(g.args) !== undefined) return `${shown(c)} passes 'git ${g.sub}' an argument that is not known until it runs, which could discard work`
+      const why = discards(g.sub, g.args)
+      return why === undefined ? undefined : `${shown(c)} ${why}; use 'git stash' first`
+    }
     if (g === undefined || g.sub !== "reset") return undefined
     const w = wildWord(g.args)
     if (w !== undefined) return `${shown(c)} passes 'git reset' an argument that is not known until it runs, which could be --hard`
@@ -38,7 +58,11 @@ export const makeBlockGitResetHard = (allow: Allow = NO_ALLOW): Policy.Policy =>
       : undefined
   }, allow)
 
-/** Blocks `git reset --hard`, abbreviated, aliased or wrapped: `blockGitResetHard`. */
+/**
+ * Blocks `git reset --hard` (abbreviated, aliased or wrapped) and its equivalents that discard uncommitted
+ * work across the tree (`git checkout -- .`, `git checkout -f`, `git restore .`, `git switch
+ * --discard-changes`): `blockGitResetHard`.
+ */
 export const blockGitResetHard: Policy.Policy = makeBlockGitResetHard()
 
 /** The option letters of short clusters in `args`; `-e` takes the rest of its cluster as a value. */

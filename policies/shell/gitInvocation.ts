@@ -143,11 +143,12 @@ const configFromEnv = (env: ReadonlyMap<string, string>): ReadonlyMap<string, st
 
 /** Exported variables and the command's own assignments, for `GIT_CONFIG_*`. */
 const environmentOf = (c: Command, shell: Shell): ReadonlyMap<string, string> => {
-  let exported = false
-  for (const [k, v] of shell.vars) if (v.exported && k.startsWith("GIT_")) exported = true
-  if (!exported) return c.env
+  let any = false
+  for (const k of shell.vars.keys()) if (k.startsWith("GIT_")) any = true
+  if (!any) return c.env
+  // Set in this shell, exported or not: the agent's environment may already export them.
   const env = new Map<string, string>()
-  for (const [k, v] of shell.vars) if (v.exported && k.startsWith("GIT_")) env.set(k, v.value ?? UNKNOWN)
+  for (const [k, v] of shell.vars) if (k.startsWith("GIT_")) env.set(k, v.value ?? UNKNOWN)
   for (const [k, v] of c.env) env.set(k, v)
   return env
 }

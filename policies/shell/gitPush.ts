@@ -73,7 +73,7 @@ export const pushOf = (c: Command, current: string | undefined): Push | undefine
   let optionsDone = false
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!
-    if (a.startsWith(UNKNOWN)) unknown ??= `an argument of 'git ${kind}' is not known until it runs`
+    if (a.startsWith(UNKNOWN) || (a.startsWith("-") && a.includes(UNKNOWN) && !/^--[\w-]+=/.test(a))) unknown ??= `an argument of 'git ${kind}' is not known until it runs`
     if (optionsDone || !a.startsWith("-") || a === "-") {
       positional.push(a)
       continue
@@ -109,6 +109,11 @@ export const pushOf = (c: Command, current: string | undefined): Push | undefine
   // The first positional is the repository (`git subtree push` takes it the same way).
   let specs: ReadonlyArray<string> = positional.slice(1)
   if (specs.length === 0 && every === undefined && !deleting) specs = configuredSpecs(config, (reason) => (every ??= reason))
+  // No refspec: the current branch is pushed (push.default simple/current), when the command checked it out.
+  if (specs.length === 0 && every === undefined && !deleting && branch !== undefined) {
+    if (branch.includes(UNKNOWN)) unknown ??= "the branch it pushes was checked out conditionally"
+    else targets.push({ branch: branch.toLowerCase(), spec: "(the current branch)", deletes: false })
+  }
   for (let k = 0; k < specs.length; k++) {
     let spec = specs[k]!
     if (spec === "tag") {

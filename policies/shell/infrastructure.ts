@@ -150,10 +150,11 @@ export const makeBlockKubectlNamespaceDelete = (allow: Allow = NO_ALLOW): Policy
     const p = positionals(argv.slice(1), KUBECTL_VALUED)
     const head = p.slice(0, 2).find(wild)
     if (head !== undefined || (p[0] === "delete" && wildWord(argv) !== undefined)) return unknownWord(c, head ?? wildWord(argv)!, "delete a namespace")
-    if (p[0] !== "delete" || p[1] === undefined) return undefined
+    if (p[0] !== "delete") return undefined
     if (hasOption(argv.slice(1), "f", "filename") || hasOption(argv.slice(1), "k", "kustomize")) {
       return `${shown(c)} deletes what a manifest names, which may be a namespace the guard cannot see`
     }
+    if (p[1] === undefined) return undefined
     const kinds = p[1].toLowerCase().split(",").map((k) => k.split("/")[0]!)
     return kinds.some((k) => NAMESPACE_KINDS.has(k)) ? `${shown(c)} deletes a namespace and everything in it` : undefined
   }, allow)

@@ -24,7 +24,7 @@ export type Part =
   | { readonly k: "var"; readonly name: string; readonly q: boolean; readonly op: string; readonly arg: Word | undefined }
   | { readonly k: "sub"; readonly tokens: ReadonlyArray<Token>; readonly q: boolean }
   | { readonly k: "arith"; readonly word: Word; readonly q: boolean }
-  | { readonly k: "proc"; readonly tokens: ReadonlyArray<Token> }
+  | { readonly k: "proc"; readonly tokens: ReadonlyArray<Token>; readonly out: boolean }
 
 /** A word: its parts, and the source text it came from (for reasons). */
 export interface Word {
@@ -288,8 +288,9 @@ class Lexer {
         } else if (ch === "`") {
           parts.push(this.backtick(false))
         } else if ((ch === "<" || ch === ">") && src[this.i + 1] === "(" && this.i === start) {
+          const out = ch === ">"
           this.i += 2
-          parts.push({ k: "proc", tokens: new Lexer(src, this.depth + 1).at(this.i, (l) => l.script(true), this) })
+          parts.push({ k: "proc", tokens: new Lexer(src, this.depth + 1).at(this.i, (l) => l.script(true), this), out })
         } else if (stop >= 0 && ch !== "\n") {
           // Inside `${x:-…}` blanks and operators are plain text.
           parts.push({ k: "lit", text: ch, q: false })

@@ -27,6 +27,7 @@
  * @module
  */
 import { analyse, type Call, outputOf } from "./analyse.ts"
+import { isWatchedEnv } from "./runs.ts"
 import { type Env, ExpandError, fields, UNKNOWN, value } from "./expand.ts"
 import { lex, LexError, type Part, plainText, type Token, type Word } from "./lex.ts"
 import { type Command, pathOf, type Redirect, type Script } from "./model.ts"
@@ -56,6 +57,14 @@ const NO_SUBS: Array<Command> = []
 const NO_OUTPUTS: ReadonlyMap<Part, string | undefined> = new Map()
 const NO_ENV: ReadonlyMap<string, string> = new Map()
 const NO_REDIRECTS: Array<Redirect> = []
+
+/** Whether an assignment word sets a variable some program reads as a command or code to load. */
+const watchedAssignment = (w: Word): boolean => {
+  const first = w.parts[0]
+  if (first?.k !== "lit") return false
+  const eq = first.text.indexOf("=")
+  return eq > 0 && isWatchedEnv(first.text.slice(0, eq).replace(/\+$/, ""))
+}
 
 /** Whether a word holds anything but literal text (so it may run substitutions). */
 const expands = (w: Word): boolean => {
@@ -88,7 +97,7 @@ class Walker implements Env {
   private loop = 0
   private readonly frames: Array<Frame> = []
   private b = builder()
-  private pipeline: Array<Command | undefined> = []
+  pipeline: Array<Command | undefined> = []
   private lastOp = ";"
   private forStage: "name" | "afterName" | "list" | "do" | undefined
   private forName: string | undefined
@@ -451,7 +460,10 @@ class Walker implements Env {
           this.run.problem = `the command nests scripts more than ${MAX_DEPTH} levels deep`
           return
         }
-        const inner = new Walker(p.tokens, this.depth + 1, subshell(this.shell), this.run, this.baseLoop || this.loop > 0, this.via).walk()
+        const walker = new Walker(p.tokens, this.depth + 1, subshell(this.shell), this.run, this.baseLoop || this.loop > 0, this.via)
+        // `>( … )` reads what the command writes: its input is not known here.
+        if (p.k === "proc" && p.out) walker.pipeline.push(undefined)
+        const inner = walker.walk()
         subs.push(...inner.made)
         const single = inner.single
         const out = p.k === "sub" && single !== undefined ? outputOf(single) : undefined
@@ -558,6 +570,10 @@ class Walker implements Env {
       if (op === "<<<") {
         stdin = heredoc ? target : `${target}\n`
         stdinUnknown = false
+      } else if (((op === "<" || op === "<>") && (target.includes(UNKNOWN) || /^\/dev\/(?:tcp|udp)\//.test(target))) || (op === "<&" && target !== "-" && target !== "0")) {
+        // A process substitution, a network socket or another descriptor: what it holds is not known.
+        stdin = undefined
+        stdinUnknown = true
       } else if ((op === "<" || op === "<>") && this.run.written.size > 0) {
         const path = pathOf(target, this.shell.cwd)
         stdin = this.run.written.get(path)
@@ -566,6 +582,11 @@ class Walker implements Env {
     }
     if (stdin === undefined && site.upstream.length > 0 && !site.pipedUnknown) {
       stdin = outputOf(site.upstream[site.upstream.length - 1]!)
+    }
+    if (argv.length === 0 && b.assigns.some((w) => watchedAssignment(w))) {
+      // `PAGER='…'` changes a variable the agent's environment may already export: judge it like `export`.
+      const words = b.assigns.filter(watchedAssignment).map((w) => value(w, env))
+      analyse({ argv: ["export", ...words], env: NO_ENV, redirects: [], stdin: undefined, stdinUnknown: false, subs: [], runsSub: false, unresolved: undefined, site }, this.shell, this.run)
     }
     if (argv.length === 0 && redirects.length === 0 && subs.length === 0) return undefined
     const call: Call = { argv, env: assigned, redirects, stdin, stdinUnknown, subs, runsSub, unresolved: undefined, site }

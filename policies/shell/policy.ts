@@ -126,8 +126,18 @@ export const firstReason = (judge: (c: Command) => string | undefined) => (comma
 export const eachCommand = (name: string, passReason: string, judge: (c: Command) => string | undefined, allow: Allow = NO_ALLOW): Policy.Policy =>
   shellPolicy(name, passReason, firstReason(judge), allow)
 
-/** Whether a word is wholly or from its start not known before the command runs (it could be any word, an option included). */
-export const wild = (word: string): boolean => word.startsWith(UNKNOWN)
+/**
+ * Whether a word could be any option or word: it starts with text not known before the command runs, or
+ * it is an option whose letters are not all known (`-$F` may be `-rf`; `--out=$X` is only a value).
+ */
+export const wild = (word: string): boolean => {
+  if (word.startsWith(UNKNOWN)) return true
+  if (!word.startsWith("-")) return false
+  const at = word.indexOf(UNKNOWN)
+  if (at < 0) return false
+  const eq = word.indexOf("=")
+  return eq < 0 || at < eq
+}
 
 /** The first word of `words` that could be anything, if any. */
 export const wildWord = (words: ReadonlyArray<string>): string | undefined => words.find(wild)

@@ -16,6 +16,7 @@
 import { analyse, type Building, type Call } from "./analyse.ts"
 import { UNKNOWN } from "./expand.ts"
 import { interpreterCode, isInterpreter, SHELLS, STDIN_FILES } from "./interpreters.ts"
+import { writeTargets } from "./files.ts"
 import { toolArgv } from "./packages.ts"
 import { pathOf, positionals, skipOptions } from "./model.ts"
 import { childShell, type Run, type Shell } from "./state.ts"
@@ -44,6 +45,10 @@ const LOADING_ENV: ReadonlyMap<string, string> = new Map([
   ["GIT_EXEC_PATH", "makes git run its subcommands from another directory"], ["GIT_TEMPLATE_DIR", "installs git hooks from a directory"],
   ["PROMPT_COMMAND", "runs a command before every prompt"], ["GIT_CONFIG", "loads git configuration from a file"]
 ])
+/** Whether a variable is one some program reads as a command, or as code or configuration to load. */
+export const isWatchedEnv = (name: string): boolean =>
+  COMMAND_ENV.has(name) || LOADING_ENV.has(name) || name === "NODE_OPTIONS" || name.startsWith("GIT_CONFIG")
+
 const NODE_CODE_OPTIONS = /(?:^|\s)(?:-r|--require|--import|--loader|--experimental-loader|-e|--eval|-p|--print)\b/
 
 type Site = Call["site"]
@@ -87,9 +92,36 @@ const RUNNERS = set(
   "eval source . trap alias enable hash ssh scp sftp docker podman nerdctl docker-compose kubectl oc find fd fdfind tmux at batch parallel concurrently hyperfine nodemon watchexec entr nix-shell nix scl sg tar zip rsync"
 )
 
+const PERSIST_WRITERS = set("tee cp mv install ln sed gsed perl dd curl wget rsync scp git patch")
+const HOOK = /\/(?:\.git\/hooks|\.husky)(?:\/[^/]+)?$/
+const GIT_CONFIG_FILE = /\/\.git\/config$|\/\.gitconfig$|\/\.config\/git\/config$/
+const STARTUP_FILE = /\/(?:\.(?:bashrc|bash_profile|bash_login|bash_logout|profile|zshrc|zprofile|zshenv|zlogin|kshrc|mkshrc)|config\.fish)$|^\/etc\/(?:profile|bash\.bashrc|zshrc|environment)(?:\/|$)|^\/etc\/profile\.d\//
+
+/**
+ * Files that run later: git hooks, shell startup files and git configuration written by this command.
+ * Known content is parsed as the script it will be; anything else cannot be checked.
+ */
+const persistentWrites = (c: Building, call: Call, shell: Shell, run: Run): void => {
+  for (const t of writeTargets(c)) {
+    const path = pathOf(t, c.cwd).toLowerCase()
+    if (path.includes(UNKNOWN)) continue
+    const hook = HOOK.test(path)
+    if (GIT_CONFIG_FILE.test(path)) {
+      c.unresolved ??= `it writes git configuration directly (${t}), where aliases and commands run later cannot be checked`
+    } else if (hook || STARTUP_FILE.test(path)) {
+      const what = hook ? "a git hook" : "a shell startup file"
+      const content = run.written.get(pathOf(t, c.cwd))
+      if (content === undefined) c.unresolved ??= `it writes ${what} (${t}) with content that is not known, which runs later`
+      else nestedScript(c, call, shell, run, content, { via: `${what} ${t}` })
+    }
+  }
+}
+
 /** Parses what a recorded command runs. */
 export const runs = (c: Building, call: Call, shell: Shell, run: Run): void => {
+  if (c.redirects.length > 0 || PERSIST_WRITERS.has(c.name)) persistentWrites(c, call, shell, run)
   if (c.env.size > 0) for (const [k, v] of c.env) environment(c, call, shell, run, k, v)
+  if (EXPORTS.has(c.name)) exported(c, call, shell, run)
   const name = c.name
   const a = c.args
   if (SHELLS.has(name)) return shellScript(c, call, shell, run)
@@ -243,8 +275,23 @@ const optionValuesOf = (a: ReadonlyArray<string>, names: ReadonlyArray<string>):
   return out
 }
 
+const EXPORTS = set("export declare typeset local readonly")
+
+/** `export PAGER='…'`, `declare -x LD_PRELOAD=…`: variables every later program sees. */
+const exported = (c: Building, call: Call, shell: Shell, run: Run): void => {
+  for (const w of c.args) {
+    if (w.startsWith("-")) continue
+    const eq = w.indexOf("=")
+    const name = eq < 0 ? w : w.slice(0, eq).replace(/\+$/, "")
+    if (!isWatchedEnv(name)) continue
+    const value = eq < 0 ? shell.vars.get(name)?.value ?? UNKNOWN : w.slice(eq + 1)
+    if (name.startsWith("GIT_CONFIG") && !LOADING_ENV.has(name)) continue
+    environment(c, call, shell, run, name, value)
+  }
+}
+
 const environment = (c: Building, call: Call, shell: Shell, run: Run, key: string, value: string): void => {
-  if (COMMAND_ENV.has(key) && value !== "") nestedScript(c, call, shell, run, value, { via: key })
+  if (COMMAND_ENV.has(key) && value !== "" && !/^(?:cat|less|more|less -\w+|vi|vim|nano|code --wait|true)$/.test(value)) nestedScript(c, call, shell, run, value, { via: key })
   const loads = LOADING_ENV.get(key)
   if (loads !== undefined && value !== "" && value !== "/dev/null") c.unresolved ??= `it sets ${key}, which ${loads} the guard cannot see`
   if (key === "NODE_OPTIONS" && (value.includes(UNKNOWN) || NODE_CODE_OPTIONS.test(value))) c.unresolved ??= "it sets NODE_OPTIONS to load or evaluate code the guard cannot see"
