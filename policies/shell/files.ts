@@ -14,7 +14,7 @@
 import * as Paths from "../_paths.ts"
 import { show } from "../_payload.ts"
 import { compileGlob, globMatch, isGlob } from "./glob.ts"
-import { sedEffects, sedScripts } from "./interpreters.ts"
+import { sedEffects, sedScripts } from "./awkSed.ts"
 import { type Command, gitArgs, hasOption, isRelativeUnknown, optionValues, pathOf, positionals, programName, showWord, UNKNOWN } from "./model.ts"
 import { runsPackages, toolArgv } from "./packages.ts"
 

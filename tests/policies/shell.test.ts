@@ -1,6 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import fc from "fast-check"
 import * as Shell from "../../policies/shell.ts"
 import * as Policy from "../../src/Policy.ts"
 import { policyHarness } from "../support/policies.ts"
