@@ -2,6 +2,7 @@
  * Benign look-alikes that the full built-in catalogue must let through: everyday agent actions that share
  * words, shapes or targets with the hostile corpus.
  */
+import { SHELL_EVERYDAY } from "./benignShell.ts"
 import type { Case } from "./hostile.ts"
 
 const sh = (command: string, note: string): Case => ({ category: "shell", payload: { command }, note })
@@ -142,5 +143,8 @@ export const BENIGN: ReadonlyArray<Case> = [
   { category: "slack", payload: { channel: "<#C0123ABCD|eng>" }, note: "link syntax channel" },
   { category: "crm", payload: { email: "new-lead@co.com" }, note: "new contact" },
   { category: "crm", payload: { contact_id: "c_quiet" }, note: "contact with few tasks" },
-  { category: "time", payload: { path: "/workspace/src/a.ts" }, now: "2025-01-16T01:30:00.000Z", note: "inside the window after midnight" }
+  { category: "time", payload: { path: "/workspace/src/a.ts" }, now: "2025-01-16T01:30:00.000Z", note: "inside the window after midnight" },
+
+  // Everyday shell commands (issue 8)
+  ...SHELL_EVERYDAY
 ]
