@@ -176,7 +176,7 @@ export class Assembler implements Env {
     let runsSub = false
     for (let k = 0; k < b.words.length; k++) {
       const w = b.words[k]!
-      const f = expands(w) || w.parts.length !== 1 ? this.expand(w, env) : fields(w, env)
+      const f = this.expand(w, env)
       if (argv.length === 0 && f.length > 0 && outputs !== undefined && w.parts.some((p) => p.k === "sub")) runsSub = true
       for (const x of f) argv.push(x)
     }

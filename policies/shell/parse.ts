@@ -27,7 +27,6 @@
  * @module
  */
 import { analyse } from "./analyse.ts"
-import { UNKNOWN } from "./expand.ts"
 import { lex, LexError, type Token } from "./lex.ts"
 import type { Command, Script } from "./model.ts"
 import { MAX_DEPTH, newRun, newShell, type Run, type Shell, type Site } from "./state.ts"
@@ -72,23 +71,33 @@ export const parse = (command: string | ReadonlyArray<string>): Script => {
     const run: Run = newRun((text, depth, shell, site) => script(run)(text, depth, shell, site))
     const shell = newShell()
     const top: Site = { depth: 0, inLoop: false, via: undefined, certain: true, chained: false, upstream: [], pipedUnknown: false, text: "" }
-    if (typeof command === "string") run.script(command, 0, shell, top)
-    else {
-      analyse({
-        argv: command.map((w) => w.replaceAll(UNKNOWN, "?")),
-        env: new Map(),
-        redirects: [],
-        stdin: undefined,
-        stdinUnknown: false,
-        subs: [],
-        runsSub: false,
-        unresolved: undefined,
-        site: { ...top, text: command.join(" ") }
-      }, shell, run)
+    try {
+      read(command, run, shell, top)
+    } catch (e) {
+      // Bounds are checked where they are reached; anything else unexpected still fails closed.
+      run.problem ??= `the command could not be read (${e instanceof Error ? e.message : String(e)})`
     }
     result = { commands: run.out, problem: run.problem }
   }
   memoKey = key
   memoScript = result
   return result
+}
+
+/** Reads a command string, or an argv array run without a shell (its words are taken as they are). */
+const read = (command: string | ReadonlyArray<string>, run: Run, shell: Shell, top: Site): void => {
+  if (typeof command === "string") run.script(command, 0, shell, top)
+  else {
+    analyse({
+      argv: command,
+      env: new Map(),
+      redirects: [],
+      stdin: undefined,
+      stdinUnknown: false,
+      subs: [],
+      runsSub: false,
+      unresolved: undefined,
+      site: { ...top, text: command.join(" ") }
+    }, shell, run)
+  }
 }
