@@ -175,7 +175,7 @@ const scan = (
       o.i++
       continue
     }
-    if (name === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) {
+    if ((name === "env" || name === "sudo") && /^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) {
       env.set(a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1))
       o.i++
       continue
