@@ -262,7 +262,11 @@ const messageProblem = (raw: string): string | undefined => {
   return lastProblem
 }
 
+/** Longest commit message inspected; a longer one blocks (fail closed). */
+const MAX_MESSAGE = 100_000
+
 const judgeMessage = (raw: string): string | undefined => {
+  if (raw.length > MAX_MESSAGE) return `Commit message is too long to inspect (${raw.length} characters, limit ${MAX_MESSAGE})`
   const m = raw.trim()
   if (m === "") return "Commit message is empty"
   if (m.length < MIN_MESSAGE) return `Commit message ${show(m)} is too short (${m.length} chars, minimum ${MIN_MESSAGE})`

@@ -37,7 +37,12 @@ export interface Call {
 export type Building = { -readonly [K in keyof Command]: Command[K] }
 
 const NO_CONFIG: ReadonlyMap<string, string> = new Map()
-const GLOB_CHARS = /[*?]|\[[^\]]*\]/
+/** Whether a program word is a glob: `*`, `?`, or a `[` closed later (a linear check; no backtracking regex). */
+const isGlobWord = (w: string): boolean => {
+  if (w.includes("*") || w.includes("?")) return true
+  const open = w.indexOf("[")
+  return open >= 0 && w.indexOf("]", open + 1) > 0
+}
 
 /** Records a command (fails closed past `MAX_COMMANDS`). */
 export const record = (c: Building, run: Run): boolean => {
@@ -129,7 +134,7 @@ const build = (call: Call, r: Reading, shell: Shell): Building => {
   if (unresolved === undefined && argv.length > 0) {
     const word = argv[0]!
     if (word.includes(UNKNOWN)) unresolved = `the program it runs is not known until it runs (${show(word)})`
-    else if (GLOB_CHARS.test(word)) unresolved = `the program name ${show(word)} is a glob pattern, so what runs is not known`
+    else if (isGlobWord(word)) unresolved = `the program name ${show(word)} is a glob pattern, so what runs is not known`
   }
   const code = argv.length === 0 ? undefined : interpreterCode(name, argv, call.stdin, call.stdinUnknown)
   if (unresolved === undefined && code?.reason !== undefined) unresolved = code.reason

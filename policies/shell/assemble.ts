@@ -15,7 +15,7 @@ import { type Env, ExpandError, fields, UNKNOWN, value } from "./expand.ts"
 import { type Part, plainText, type Token, type Word } from "./lex.ts"
 import { type Command, pathOf, type Redirect } from "./model.ts"
 import { isWatchedEnv } from "./runs.ts"
-import { ifsOf, lookup, MAX_DEPTH, type Run, setVar, type Shell, type Site, subshell } from "./state.ts"
+import { ifsOf, lookup, MAX_DEPTH, MAX_SCRIPTS, type Run, setVar, type Shell, type Site, subshell } from "./state.ts"
 
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=/
 
@@ -106,6 +106,10 @@ export class Assembler implements Env {
   prepare(w: Word, outputs: Map<Part, string | undefined>, subs: Array<Command>): void {
     for (const p of w.parts) {
       if (p.k === "sub" || p.k === "proc") {
+        if (++this.run.scripts > MAX_SCRIPTS) {
+          this.run.problem = `the command holds more than ${MAX_SCRIPTS} substitutions and nested scripts`
+          return
+        }
         if (this.depth + 1 > MAX_DEPTH) {
           this.run.problem = `the command nests scripts more than ${MAX_DEPTH} levels deep`
           return

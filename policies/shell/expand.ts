@@ -208,6 +208,9 @@ const tilde = (text: string, env: Env): string => {
 
 type Atom = string | Part
 
+/** The longest word brace expansion is applied to. */
+const MAX_BRACE_WORD = 4_096
+
 const SEQUENCE = /^(-?\d+)\.\.(-?\d+)(?:\.\.(-?\d+))?$|^([A-Za-z])\.\.([A-Za-z])(?:\.\.(-?\d+))?$/
 
 /** The brace alternatives of a word's parts (one when there is nothing to expand). */
@@ -221,6 +224,9 @@ const braces = (parts: ReadonlyArray<Part>): ReadonlyArray<ReadonlyArray<Part>> 
     }
   }
   if (!close) return [parts]
+  let length = 0
+  for (const p of parts) if (p.k === "lit") length += p.text.length
+  if (length > MAX_BRACE_WORD) throw new ExpandError(`a word with braces is longer than ${MAX_BRACE_WORD} characters`)
   const atoms: Array<Atom> = []
   for (const p of parts) {
     if (p.k === "lit" && !p.q) for (const ch of p.text) atoms.push(ch)

@@ -29,7 +29,7 @@
 import { analyse } from "./analyse.ts"
 import { lex, LexError, type Token } from "./lex.ts"
 import type { Command, Script } from "./model.ts"
-import { MAX_DEPTH, newRun, newShell, type Run, type Shell, type Site } from "./state.ts"
+import { MAX_DEPTH, MAX_SCRIPTS, newRun, newShell, type Run, type Shell, type Site } from "./state.ts"
 import { Walker } from "./walk.ts"
 
 /** Longest command inspected; longer text is refused (fail closed). */
@@ -39,6 +39,10 @@ export const MAX_LENGTH = 100_000
 const script = (run: Run) => (text: string, depth: number, shell: Shell, site: Site): ReadonlyArray<Command> => {
   if (depth > MAX_DEPTH) {
     run.problem = `the command nests scripts more than ${MAX_DEPTH} levels deep`
+    return []
+  }
+  if (++run.scripts > MAX_SCRIPTS) {
+    run.problem = `the command holds more than ${MAX_SCRIPTS} substitutions and nested scripts`
     return []
   }
   let tokens: ReadonlyArray<Token>

@@ -62,6 +62,8 @@ export interface Run {
   branch: string | undefined
   /** Set when the chained `cd` of the current `&&` list makes the directory uncertain once the list ends. */
   chainCd: boolean
+  /** Scripts read so far (substitutions and nested scripts), against `MAX_SCRIPTS`. */
+  scripts: number
   readonly script: ScriptRunner
 }
 
@@ -69,6 +71,12 @@ export interface Run {
 export const MAX_COMMANDS = 2_000
 /** How deeply scripts may nest (`sh -c "sh -c '…'"`, aliases, `eval`). */
 export const MAX_DEPTH = 8
+/** How many words one simple command may have. */
+export const MAX_WORDS = 4_096
+/** How many commands one pipeline may have. */
+export const MAX_PIPELINE = 64
+/** How many scripts (substitutions, `sh -c`, aliases…) one command string may nest in total. */
+export const MAX_SCRIPTS = 1_000
 
 /** A fresh run. */
 export const newRun = (script: ScriptRunner): Run => ({
@@ -78,6 +86,7 @@ export const newRun = (script: ScriptRunner): Run => ({
   written: new Map(),
   branch: undefined,
   chainCd: false,
+  scripts: 0,
   script
 })
 

@@ -18,7 +18,7 @@ import { UNKNOWN } from "./expand.ts"
 import { plainText, type Token, type Word } from "./lex.ts"
 import type { Command } from "./model.ts"
 import { outputOf } from "./analyse.ts"
-import { type Run, setVar, type Shell, type Site, subshell } from "./state.ts"
+import { MAX_PIPELINE, MAX_WORDS, type Run, setVar, type Shell, type Site, subshell } from "./state.ts"
 
 const NO_COMMANDS: ReadonlyArray<Command> = []
 const KEYWORDS: ReadonlySet<string> = new Set(["if", "while", "until", "for", "select", "case", "then", "else", "elif", "do", "!", "coproc", "fi", "done", "esac", "{", "}", "function"])
@@ -383,6 +383,14 @@ export class Walker {
     for (const w of b.assigns) text = text === "" ? w.raw : `${text} ${w.raw}`
     for (const w of b.words) text = text === "" ? w.raw : `${text} ${w.raw}`
     const site = this.site(certain, this.lastOp === "&&" && this.cond === 0 && !inPipe && terminator !== "&", text, upstream, pipedUnknown)
+    if (b.words.length > MAX_WORDS) {
+      this.run.problem = `a command has more than ${MAX_WORDS} words`
+      return
+    }
+    if (piped && this.pipeline.length >= MAX_PIPELINE) {
+      this.run.problem = `a pipeline has more than ${MAX_PIPELINE} commands`
+      return
+    }
     const made = this.asm.simple(b, site)
     if (made !== undefined) this.made.push(made)
     if (piped) this.pipeline.push(made)

@@ -10,13 +10,14 @@ import { Effect } from "effect"
 import fc from "fast-check"
 import * as Git from "../../policies/git.ts"
 import * as Shell from "../../policies/shell.ts"
+import type { PolicyResult } from "../../src/Model.ts"
 import * as Policy from "../../src/Policy.ts"
 import { policyContext } from "../support/policies.ts"
 
 const GATE: ReadonlyArray<Policy.Policy> = [...Shell.codingAgentShellGuard(), Git.dontPushToMain, Git.dontForcePush]
 
 const blocked = (command: string): boolean => {
-  const results = Effect.runSync(Policy.evaluate(GATE, policyContext({ command })) as Effect.Effect<ReadonlyArray<Policy.PolicyResult>>)
+  const results = Effect.runSync(Policy.evaluate(GATE, policyContext({ command })) as Effect.Effect<ReadonlyArray<PolicyResult>>)
   return !Policy.allPassed(results)
 }
 

@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Sets from "../../policies/sets.ts"
 import * as Shell from "../../policies/shell.ts"
+import type { PolicyResult } from "../../src/Model.ts"
 import * as Policy from "../../src/Policy.ts"
 import { policyHarness } from "../support/policies.ts"
 
@@ -9,7 +10,7 @@ const { ctx, verdict, blocks, passes } = policyHarness({ workflow: "agent.shell"
 
 /** The results of a gate on one command. */
 const gate = (policies: ReadonlyArray<Policy.Policy>, command: string) =>
-  Effect.runSync(Policy.evaluate(policies, ctx({ command })) as Effect.Effect<ReadonlyArray<Policy.PolicyResult>>)
+  Effect.runSync(Policy.evaluate(policies, ctx({ command })) as Effect.Effect<ReadonlyArray<PolicyResult>>)
 
 describe("block_unresolved_commands", () => {
   const policy = Shell.blockUnresolvedCommands
