@@ -18,9 +18,9 @@
  * @module
  */
 
-import { type Heredoc, type Token, type Word, WordReader } from "./words.ts"
+import { type Budget, type Heredoc, type Token, type Word, WordReader } from "./words.ts"
 
-export { type Heredoc, LexError, MAX_NESTING, type Part, type Token, type Word } from "./words.ts"
+export { type Budget, type Heredoc, LexError, MAX_NESTING, MAX_TOKENS, type Part, type Token, type Word } from "./words.ts"
 
 const C_TAB = 9
 const C_NL = 10
@@ -34,7 +34,7 @@ const RESERVED: ReadonlySet<string> = new Set(["!", "{", "then", "do", "else", "
 
 class Lexer extends WordReader {
   protected child(src: string, depth: number): Lexer {
-    return new Lexer(src, depth)
+    return new Lexer(src, depth, this.budget)
   }
 
   /** Tokens up to the end of the text, or up to the `)` that closes a `$(` when `closing`. */
@@ -61,6 +61,7 @@ class Lexer extends WordReader {
         this.i = end < 0 ? n : end
       } else if (ch === "\n") {
         this.i++
+        this.spend()
         out.push({ t: "op", op: "\n" })
         this.readHeredocs()
         atStart = true
@@ -87,6 +88,7 @@ class Lexer extends WordReader {
         this.i += op.length
         out.push(this.redirectWith(op))
       } else if (ch === ";" || ch === "&" || ch === "|") {
+        this.spend()
         out.push({ t: "op", op: this.controlOperator(ch) })
         atStart = true
       } else if ((ch === "<" || ch === ">") && src[this.i + 1] === "(") {
@@ -219,7 +221,7 @@ class Lexer extends WordReader {
 }
 
 /** Lexes a command string into tokens, at nesting `depth` for nested scripts; throws `LexError` on syntax it cannot read. */
-export const lex = (src: string, depth = 0): ReadonlyArray<Token> => new Lexer(src, depth).script(false)
+export const lex = (src: string, depth = 0, budget: Budget = { tokens: 0 }): ReadonlyArray<Token> => new Lexer(src, depth, budget).script(false)
 
 /** Whether a word is one unquoted literal (a keyword or operator-like word can only be that). */
 export const plainText = (w: Word): string | undefined => {

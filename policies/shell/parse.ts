@@ -47,7 +47,7 @@ const script = (run: Run) => (text: string, depth: number, shell: Shell, site: S
   }
   let tokens: ReadonlyArray<Token>
   try {
-    tokens = lex(text, depth)
+    tokens = lex(text, depth, run.budget)
   } catch (e) {
     if (e instanceof LexError) {
       run.problem = `the command cannot be read as shell syntax: ${e.message}`

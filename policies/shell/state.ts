@@ -13,6 +13,7 @@
  */
 import type { Command } from "./model.ts"
 import { DEFAULT_IFS, UNKNOWN } from "./expand.ts"
+import type { Budget } from "./lex.ts"
 
 /** A shell variable: its value (`undefined` when not known) and whether it is exported. */
 export interface Var {
@@ -64,6 +65,8 @@ export interface Run {
   chainCd: boolean
   /** Scripts read so far (substitutions and nested scripts), against `MAX_SCRIPTS`. */
   scripts: number
+  /** What the lexers of this parse may still read. */
+  readonly budget: Budget
   readonly script: ScriptRunner
 }
 
@@ -87,6 +90,7 @@ export const newRun = (script: ScriptRunner): Run => ({
   branch: undefined,
   chainCd: false,
   scripts: 0,
+  budget: { tokens: 0 },
   script
 })
 

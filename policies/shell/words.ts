@@ -66,17 +66,32 @@ export interface Pending {
   readonly heredoc: Heredoc
 }
 
+/** How many words, operators and word parts one command string may hold in all (nested scripts included). */
+export const MAX_TOKENS = 20_000
+
+/** What one parse may still read, shared by every lexer it runs. */
+export interface Budget {
+  tokens: number
+}
+
 /** Reads words; the concrete lexer adds scripts, operators, redirections and heredocs. */
 export abstract class WordReader {
   i = 0
   readonly pending: Array<Pending> = []
   protected readonly src: string
   protected readonly depth: number
+  protected readonly budget: Budget
 
-  constructor(src: string, depth: number) {
+  constructor(src: string, depth: number, budget: Budget) {
     this.src = src
     this.depth = depth
+    this.budget = budget
     if (depth > MAX_NESTING) throw new LexError(`the command nests substitutions more than ${MAX_NESTING} levels deep`)
+  }
+
+  /** Counts one token or part against the budget. */
+  protected spend(): void {
+    if (++this.budget.tokens > MAX_TOKENS) throw new LexError(`the command has more than ${MAX_TOKENS} words, operators and word parts`)
   }
 
   /** A lexer for nested text (`$( )`, backticks, heredoc bodies) at `depth`. */
@@ -143,6 +158,8 @@ export abstract class WordReader {
         this.i = j
       }
     }
+    this.budget.tokens += parts.length
+    this.spend()
     return { t: "word", parts, raw: src.slice(start, this.i) }
   }
 
