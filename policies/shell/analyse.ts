@@ -11,6 +11,7 @@
  * @module
  */
 import { UNKNOWN } from "./expand.ts"
+import { writeTargets } from "./files.ts"
 import { interpreterCode } from "./interpreters.ts"
 import { type Command, pathOf, positionals, programName, type Redirect } from "./model.ts"
 import { gitEffects, gitRuns } from "./gitInvocation.ts"
@@ -139,7 +140,7 @@ const build = (call: Call, r: Reading, shell: Shell): Building => {
   const code = argv.length === 0 ? undefined : interpreterCode(name, argv, call.stdin, call.stdinUnknown)
   if (unresolved === undefined && code?.reason !== undefined) unresolved = code.reason
   const cwd = r.cwd === undefined ? shell.cwd : joinCwd(shell.cwd, r.cwd)
-  return {
+  const c: Building = {
     argv,
     args: argv.slice(1),
     name,
@@ -157,9 +158,14 @@ const build = (call: Call, r: Reading, shell: Shell): Building => {
     gitConfig: NO_CONFIG,
     env: r.env,
     branch: undefined,
-    git: undefined
+    git: undefined,
+    writes: NO_WRITES
   }
+  c.writes = writeTargets(c)
+  return c
 }
+
+const NO_WRITES: ReadonlyArray<string> = []
 
 const show = (w: string): string => `'${w.replaceAll(UNKNOWN, "$…").slice(0, 60)}'`
 

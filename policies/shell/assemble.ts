@@ -180,6 +180,12 @@ export class Assembler implements Env {
     let runsSub = false
     for (let k = 0; k < b.words.length; k++) {
       const w = b.words[k]!
+      const only = w.parts.length === 1 ? w.parts[0]! : undefined
+      if (only !== undefined && only.k === "lit" && (only.q || (!only.text.includes("{") && only.text.charCodeAt(0) !== 126))) {
+        // The common case: one literal with nothing to expand.
+        if (only.q || only.text !== "") argv.push(only.text)
+        continue
+      }
       const f = this.expand(w, env)
       if (argv.length === 0 && f.length > 0 && outputs !== undefined && w.parts.some((p) => p.k === "sub")) runsSub = true
       for (const x of f) argv.push(x)

@@ -13,7 +13,7 @@ import * as Paths from "../_paths.ts"
 import { show } from "../_payload.ts"
 import type * as Policy from "../../src/Policy.ts"
 import { outputOf } from "./analyse.ts"
-import { destructionTarget, secretInCode, secretOf, sedReads, writeTargets } from "./files.ts"
+import { destructionTarget, secretInCode, secretOf, sedReads } from "./files.ts"
 import { type Command, gitArgs, hasOption, pathOf, positionals, programName, shown, UNKNOWN } from "./model.ts"
 import { runsPackages, toolArgv } from "./packages.ts"
 import { type Allow, eachCommand, NO_ALLOW, wild, wildWord } from "./policy.ts"
@@ -109,7 +109,7 @@ const CI_IN_CODE = /\.github\/(?:workflows|actions)\/|\.gitlab-ci\.ya?ml|\.circl
 /** Makes `block_ci_workflow_writes` with allowances. */
 export const makeBlockCiWorkflowWrites = (allow: Allow = NO_ALLOW): Policy.Policy =>
   eachCommand("block_ci_workflow_writes", "The command writes no CI/CD file", (c) => {
-    for (const t of writeTargets(c)) {
+    for (const t of c.writes) {
       const target = Paths.ciTarget(pathOf(t, c.cwd).toLowerCase())
       if (target !== undefined) return `${shown(c)} writes CI/CD file ${show(t.replaceAll(UNKNOWN, "$…"))} (${target}), which could compromise the build pipeline`
     }
@@ -150,7 +150,7 @@ const ignoreEdit = (c: Command, target: string): string => {
 /** Makes `block_gitignore_edits` with allowances. */
 export const makeBlockGitignoreEdits = (allow: Allow = NO_ALLOW): Policy.Policy =>
   eachCommand("block_gitignore_edits", "The command does not weaken .gitignore", (c) => {
-    for (const t of writeTargets(c)) {
+    for (const t of c.writes) {
       if (!isIgnoreFile(pathOf(t, c.cwd))) continue
       const how = ignoreEdit(c, t)
       if (how !== "") return `${shown(c)} ${how} ${show(t)}: changes could expose sensitive files to version control`

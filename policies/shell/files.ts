@@ -142,8 +142,15 @@ const WRITE_OPS = set("> >> >| &> &>> <> >&")
 const ALL_POSITIONALS = set("tee sponge mv rm unlink shred truncate touch mkdir rmdir patch")
 const LAST_POSITIONAL = set("cp install ln rsync scp")
 
-/** The files and directories a command writes, as written. */
+const WRITING = new Set([
+  ...ALL_POSITIONALS, ...LAST_POSITIONAL, "sed", "gsed", "perl", "yq", "dd", "curl", "wget", "unzip", "tar", "find", "git", "prettier",
+  "npm", "npx", "pnpm", "pnpx", "yarn", "bun", "bunx"
+])
+const NOTHING: ReadonlyArray<string> = []
+
+/** The files and directories a command writes, as written (see `Command.writes`, which holds this). */
 export const writeTargets = (c: Command): ReadonlyArray<string> => {
+  if (c.redirects.length === 0 && !WRITING.has(c.name)) return NOTHING
   const out: Array<string> = []
   for (const r of c.redirects) if (WRITE_OPS.has(r.op) && !/^\d+$|^-$/.test(r.target)) out.push(r.target)
   if (c.argv.length < 2) return out

@@ -85,12 +85,13 @@ export const gitCall = (c: Command, env: ReadonlyMap<string, string>): GitCall |
     argv = ["git", c.name.slice(4), ...c.args]
   }
   const fromEnv = configFromEnv(env)
-  const own = fromEnv.size === 0 ? new Map<string, string>() : new Map(fromEnv)
+  let own: Map<string, string> | undefined = fromEnv.size === 0 ? undefined : new Map(fromEnv)
   let i = 1
   while (i < argv.length) {
     const a = argv[i]!
     if (a === "-c" || a === "--config-env") {
       const v = argv[i + 1] ?? ""
+      own ??= new Map()
       if (a === "-c") {
         const eq = v.indexOf("=")
         own.set(lowerKey(eq < 0 ? v : v.slice(0, eq)), eq < 0 ? "true" : v.slice(eq + 1))
@@ -102,13 +103,14 @@ export const gitCall = (c: Command, env: ReadonlyMap<string, string>): GitCall |
     } else if (a.startsWith("--config-env=")) {
       const v = a.slice(13)
       const eq = v.indexOf("=")
+      own ??= new Map()
       own.set(lowerKey(v.slice(0, eq < 0 ? v.length : eq)), env.get(v.slice(eq + 1)) ?? UNKNOWN)
       i++
     } else if (GIT_VALUED.has(a)) i += 2
     else if (a.startsWith("-")) i++
     else break
   }
-  return { globals: argv.slice(1, i), own, sub: argv[i], args: argv.slice(i + 1) }
+  return { globals: i === 1 ? NO_WORDS : argv.slice(1, i), own: own ?? NO_CONFIG, sub: argv[i], args: argv.slice(i + 1) }
 }
 
 /** Section and variable names are case-insensitive; a subsection keeps its case but is compared lower-cased here. */
@@ -116,6 +118,7 @@ const lowerKey = (key: string): string => key.trim().toLowerCase()
 
 /** `GIT_CONFIG_COUNT` with `GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n`, and `GIT_CONFIG_PARAMETERS`. */
 const NO_CONFIG: ReadonlyMap<string, string> = new Map()
+const NO_WORDS: ReadonlyArray<string> = []
 
 const configFromEnv = (env: ReadonlyMap<string, string>): ReadonlyMap<string, string> => {
   if (env.size === 0 || (!env.has("GIT_CONFIG_COUNT") && !env.has("GIT_CONFIG_PARAMETERS"))) return NO_CONFIG

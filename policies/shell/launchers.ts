@@ -25,6 +25,9 @@ const TMUX_VALUED = set("-c -t -s -n -e -F -x -y -l -w -h -b -T -S -L -f")
 const TMUX_SHELL = set("new-session new new-window neww split-window splitw respawn-pane respawnp respawn-window respawnw run-shell run display-popup popup")
 const PARALLEL_VALUED = set("-j -N -n -S -I -a -d --jobs --max-args --sshlogin --results --arg-file --colsep --delimiter --timeout --joblog --tmpdir")
 const PROXY = /^(?:proxycommand|localcommand|knownhostscommand|remotecommand)\s*[= ]\s*(.*)$/is
+/** Tools a runner often runs that take no command or path to act on beyond their own files (no nested command is needed). */
+const QUIET_TOOLS = set("vitest jest tsc eslint prettier vite next tsx ts-node turbo biome mocha ava c8 nyc webpack rollup esbuild tailwindcss playwright test build lint dev start install add ci")
+
 /** Package managers and runners whose tool is a command too. */
 export const PACKAGE_RUNNERS = set("npm npx pnpm pnpx yarn bun bunx")
 
@@ -115,5 +118,5 @@ export const packageRunner = (c: Building, call: Call, shell: Shell, run: Run): 
     return
   }
   const tool = toolArgv(c)
-  if (tool !== c.argv && tool.length > 0) nestedArgv(c, call, shell, run, tool, `${c.name} ${tool[0]}`)
+  if (tool !== c.argv && tool.length > 0 && !QUIET_TOOLS.has(tool[0]!)) nestedArgv(c, call, shell, run, tool, `${c.name} ${tool[0]}`)
 }

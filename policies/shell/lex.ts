@@ -18,7 +18,7 @@
  * @module
  */
 
-import { type Budget, type Heredoc, type Token, type Word, WordReader } from "./words.ts"
+import { type Budget, type Heredoc, type Token, type Word, WORD_STOP, WordReader } from "./words.ts"
 
 export { type Budget, type Heredoc, LexError, MAX_NESTING, MAX_TOKENS, type Part, type Token, type Word } from "./words.ts"
 
@@ -26,6 +26,18 @@ const C_TAB = 9
 const C_NL = 10
 const C_CR = 13
 const C_SPACE = 32
+const C_HASH = 35
+const C_AMP = 38
+const C_OPEN = 40
+const C_CLOSE = 41
+const C_SEMI = 59
+const C_LT = 60
+const C_GT = 62
+const C_BACKSLASH = 92
+const C_PIPE = 124
+const NEWLINE: Token = { t: "op", op: "\n" }
+const OPEN: Token = { t: "op", op: "(" }
+const CLOSE: Token = { t: "op", op: ")" }
 const EMPTY: Word = { t: "word", parts: [], raw: "" }
 const ARRAY_ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=$/
 const FD = /^(?:\d+|\{[A-Za-z_][A-Za-z0-9_]*\})$/
@@ -53,64 +65,102 @@ class Lexer extends WordReader {
         this.readHeredocs()
         return out
       }
-      const ch = src[this.i]!
-      if (ch === "\\" && src[this.i + 1] === "\n") {
-        this.i += 2
-      } else if (ch === "#") {
-        const end = src.indexOf("\n", this.i)
-        this.i = end < 0 ? n : end
-      } else if (ch === "\n") {
-        this.i++
-        this.spend()
-        out.push({ t: "op", op: "\n" })
-        this.readHeredocs()
-        atStart = true
-      } else if (ch === ")") {
-        this.i++
-        // Inside `case … esac` a `)` ends a pattern; otherwise it closes a subshell or this `$(`.
-        if (closing && parens === 0 && cases === 0) return out
-        if (parens > 0) parens--
-        out.push({ t: "op", op: ")" })
-        atStart = cases > 0
-      } else if (ch === "(") {
-        if (src[this.i + 1] === "(" && atStart) {
-          this.i += 2
-          out.push({ t: "arith", word: this.arithmetic() })
-          atStart = false
-        } else {
-          this.i++
-          parens++
-          out.push({ t: "op", op: "(" })
-          atStart = true
+      const next = src.charCodeAt(this.i + 1)
+      switch (c) {
+        case C_BACKSLASH:
+          if (next === C_NL) {
+            this.i += 2
+            continue
+          }
+          break
+        case C_HASH: {
+          const end = src.indexOf("\n", this.i)
+          this.i = end < 0 ? n : end
+          continue
         }
-      } else if (ch === "&" && src[this.i + 1] === ">") {
-        const op = src[this.i + 2] === ">" ? "&>>" : "&>"
-        this.i += op.length
-        out.push(this.redirectWith(op))
-      } else if (ch === ";" || ch === "&" || ch === "|") {
+        case C_NL:
+          this.i++
+          this.spend()
+          out.push(NEWLINE)
+          this.readHeredocs()
+          atStart = true
+          continue
+        case C_CLOSE:
+          this.i++
+          // Inside `case … esac` a `)` ends a pattern; otherwise it closes a subshell or this `$(`.
+          if (closing && parens === 0 && cases === 0) return out
+          if (parens > 0) parens--
+          out.push(CLOSE)
+          atStart = cases > 0
+          continue
+        case C_OPEN:
+          if (next === C_OPEN && atStart) {
+            this.i += 2
+            out.push({ t: "arith", word: this.arithmetic() })
+            atStart = false
+          } else {
+            this.i++
+            parens++
+            out.push(OPEN)
+            atStart = true
+          }
+          continue
+        case C_AMP:
+          if (next === C_GT) {
+            const op = src.charCodeAt(this.i + 2) === C_GT ? "&>>" : "&>"
+            this.i += op.length
+            out.push(this.redirectWith(op))
+            continue
+          }
+          this.spend()
+          out.push({ t: "op", op: this.controlOperator("&") })
+          atStart = true
+          continue
+        case C_SEMI:
+        case C_PIPE:
+          this.spend()
+          out.push({ t: "op", op: this.controlOperator(src[this.i]!) })
+          atStart = true
+          continue
+        case C_LT:
+        case C_GT:
+          if (next === C_OPEN) {
+            out.push(this.word(-1, this.i))
+            atStart = false
+          } else out.push(this.redirect())
+          continue
+      }
+      // A word: the common plain one (letters, digits, punctuation up to a blank or operator) is read directly.
+      const start = this.i
+      let j = start
+      while (j < n) {
+        const d = src.charCodeAt(j)
+        if (d < 128 && WORD_STOP[d]) break
+        j++
+      }
+      const end = src.charCodeAt(j)
+      let word: Word
+      let text: string | undefined
+      if (j > start && (j >= n || end === C_SPACE || end === C_TAB || end === C_NL || end === C_SEMI || end === C_PIPE || end === C_AMP || end === C_CLOSE || end === C_CR)) {
+        text = src.slice(start, j)
+        this.i = j
+        this.budget.tokens++
         this.spend()
-        out.push({ t: "op", op: this.controlOperator(ch) })
-        atStart = true
-      } else if ((ch === "<" || ch === ">") && src[this.i + 1] === "(") {
-        out.push(this.word(-1, this.i))
-        atStart = false
-      } else if (ch === "<" || ch === ">") {
-        out.push(this.redirect())
+        word = { t: "word", parts: [{ k: "lit", text, q: false }], raw: text }
       } else {
-        const start = this.i
-        const word = this.word(-1, start)
-        const next = src[this.i]
-        if ((next === "<" || next === ">") && src[this.i + 1] !== "(" && FD.test(word.raw)) continue // `2>`: the descriptor is dropped
-        if (next === "(" && ARRAY_ASSIGNMENT.test(word.raw)) {
+        word = this.word(-1, start)
+        const after = src.charCodeAt(this.i)
+        if ((after === C_LT || after === C_GT) && src.charCodeAt(this.i + 1) !== C_OPEN && FD.test(word.raw)) continue // `2>`: the descriptor is dropped
+        if (after === C_OPEN && ARRAY_ASSIGNMENT.test(word.raw)) {
           out.push(this.arrayAssignment(word))
           continue
         }
-        const text = plainText(word)
-        if (atStart && text === "case") cases++
-        else if (atStart && text === "esac" && cases > 0) cases--
-        atStart = atStart && text !== undefined && RESERVED.has(text)
-        out.push(word)
+        text = plainText(word)
       }
+      if (atStart && text === "case") cases++
+      else if (atStart && text === "esac" && cases > 0) cases--
+      atStart = atStart && text !== undefined && RESERVED.has(text)
+      out.push(word)
     }
   }
 

@@ -59,6 +59,8 @@ export interface Command {
   readonly branch: string | undefined
   /** For git commands: the invocation read (global options, its own configuration overrides, subcommand). */
   readonly git: GitCall | undefined
+  /** The files and directories it writes, as written (redirections, `tee`, `cp` targets, `sed -i`…). */
+  readonly writes: ReadonlyArray<string>
 }
 
 /** Every simple command in a command string, in order, nested ones included. */

@@ -16,7 +16,6 @@
 import { analyse, type Building, type Call } from "./analyse.ts"
 import { UNKNOWN } from "./expand.ts"
 import { interpreterCode, isInterpreter, SHELLS, STDIN_FILES } from "./interpreters.ts"
-import { writeTargets } from "./files.ts"
 import { EXEC_VALUED, fdExec, findExec, PACKAGE_RUNNERS, packageRunner, parallel, proxyCommands, ssh, tmux } from "./launchers.ts"
 import { pathOf, positionals, skipOptions } from "./model.ts"
 import { childShell, type Run, type Shell } from "./state.ts"
@@ -86,7 +85,7 @@ const RUNNERS = set(
   "eval source . trap alias enable hash ssh scp sftp docker podman nerdctl docker-compose kubectl oc find fd fdfind tmux at batch parallel concurrently hyperfine nodemon watchexec entr nix-shell nix scl sg tar zip rsync"
 )
 
-const PERSIST_WRITERS = set("tee cp mv install ln sed gsed perl dd curl wget rsync scp git patch")
+const PERSIST_WRITERS = set("tee cp mv install ln sed gsed perl dd curl wget rsync scp patch")
 const HOOK = /\/(?:\.git\/hooks|\.husky)(?:\/[^/]+)?$/
 const GIT_CONFIG_FILE = /\/\.git\/config$|\/\.gitconfig$|\/\.config\/git\/config$/
 const STARTUP_FILE = /\/(?:\.(?:bashrc|bash_profile|bash_login|bash_logout|profile|zshrc|zprofile|zshenv|zlogin|kshrc|mkshrc)|config\.fish)$|^\/etc\/(?:profile|bash\.bashrc|zshrc|environment)(?:\/|$)|^\/etc\/profile\.d\//
@@ -96,7 +95,7 @@ const STARTUP_FILE = /\/(?:\.(?:bashrc|bash_profile|bash_login|bash_logout|profi
  * Known content is parsed as the script it will be; anything else cannot be checked.
  */
 const persistentWrites = (c: Building, call: Call, shell: Shell, run: Run): void => {
-  for (const t of writeTargets(c)) {
+  for (const t of c.writes) {
     const path = pathOf(t, c.cwd).toLowerCase()
     if (path.includes(UNKNOWN)) continue
     const hook = HOOK.test(path)
@@ -113,7 +112,7 @@ const persistentWrites = (c: Building, call: Call, shell: Shell, run: Run): void
 
 /** Parses what a recorded command runs. */
 export const runs = (c: Building, call: Call, shell: Shell, run: Run): void => {
-  if (c.redirects.length > 0 || PERSIST_WRITERS.has(c.name)) persistentWrites(c, call, shell, run)
+  if (c.writes.length > 0 && (c.redirects.length > 0 || PERSIST_WRITERS.has(c.name))) persistentWrites(c, call, shell, run)
   if (c.env.size > 0) for (const [k, v] of c.env) environment(c, call, shell, run, k, v)
   if (EXPORTS.has(c.name)) exported(c, call, shell, run)
   const name = c.name
