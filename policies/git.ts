@@ -51,9 +51,22 @@ export interface GitCommandOptions {
 const NO_BRANCH = Policy.pass("No branch given")
 const NOT_MAIN = Policy.pass("Branch is not main/master")
 
+const GH_API_VALUED = new Set(["-X", "--method", "-H", "--header", "-f", "--raw-field", "-F", "--field", "-q", "--jq", "-t", "--template", "--hostname", "--input", "-p", "--preview", "--cache"])
+const GH_MAIN_REF = /(?:^|\/)git\/refs\/heads\/(?:main|master)(?:$|[?#])/i
+
+/** `gh api …/git/refs/heads/main` with a write method: a push to main through the GitHub API. */
+const ghWritesMain = (c: Sh.Command): boolean => {
+  if (c.name !== "gh" || c.args[0] !== "api") return false
+  const path = Sh.positionals(c.args.slice(1), GH_API_VALUED)[0]
+  if (path === undefined || !GH_MAIN_REF.test(path)) return false
+  const method = Sh.optionValues(c.args, "X", "method")[0]?.toUpperCase()
+  return method !== undefined ? method !== "GET" : c.args.some((w) => /^-[fF]$|^--(?:field|raw-field|input)/.test(w))
+}
+
 /** Why a git command in `commands` pushes to main or master (or may), if one does. */
 const pushesToMain = (commands: ReadonlyArray<Sh.Command>, current: string | undefined): string | undefined => {
   for (const c of commands) {
+    if (ghWritesMain(c)) return `Direct push to main is blocked: ${Sh.shown(c)} updates the main branch through the GitHub API`
     const push = pushOf(c, current)
     if (push === undefined) continue
     if (push.unknown !== undefined) return `Push target cannot be determined: ${Sh.shown(c)} (${push.unknown}); it may push to main`
@@ -89,10 +102,18 @@ export const makeDontPushToMain = (options: GitCommandOptions = {}): Policy.Poli
 /** Blocks pushes to main or master (see `makeDontPushToMain`): `dontPushToMain`. Passes when branch and command are absent. */
 export const dontPushToMain: Policy.Policy = makeDontPushToMain()
 
-/** Blocks merges whose `payload.base` is main or master: `dontMergeToMain`. Passes when absent. */
+/**
+ * Blocks merges whose `payload.base` is main or master, and merging pull requests from the shell (`gh pr
+ * merge`: its base branch is not in the command, so it may be main): `dontMergeToMain`. Passes when
+ * neither is present.
+ */
 export const dontMergeToMain: Policy.Policy = Policy.make("dont_merge_to_main", (ctx) => {
   const base = readString(ctx.payload, "base")
   if (base._tag === "Invalid") return Policy.fail(base.reason)
+  const commands = readField(ctx.payload, "command")._tag === "Present" ? gitCommands(ctx.payload) : []
+  if (typeof commands === "string") return Policy.fail(commands)
+  const merge = commands.find((c) => c.name === "gh" && c.args[0] === "pr" && c.args[1] === "merge")
+  if (merge !== undefined) return Policy.fail(`Merge blocked: ${Sh.shown(merge)} merges a pull request into a base branch the command does not name, which may be main`)
   if (base._tag === "Absent") return Policy.pass("No merge target given")
   return isMainBranch(base.value)
     ? Policy.fail(`Merge into ${show(base.value)} is blocked: PRs must target a non-protected branch`)

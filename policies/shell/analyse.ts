@@ -204,6 +204,8 @@ const effects = (c: Building, call: Call, shell: Shell, run: Run): void => {
         const target = positionals(a)[0]
         if (target === undefined) next = c.name === "cd" ? "~" : UNKNOWN
         else if (target === "-") next = shell.previous ?? UNKNOWN
+        else if (/^[+-]\d+$/.test(target) && c.name === "pushd") next = UNKNOWN // rotates the directory stack
+        else if (shell.vars.has("CDPATH") && !/^(?:\/|~|\.)/.test(target)) next = UNKNOWN // CDPATH may resolve it anywhere
         else next = joinCwd(shell.cwd, target)
         if (c.name === "pushd") shell.dirs.push(before)
       }

@@ -56,7 +56,7 @@ const READERS = set(
   "cat tac less more most head tail bat batcat nl grep egrep fgrep zgrep rg ag ack awk gawk mawk sed cut sort uniq strings xxd od hexdump hd base64 base32 basenc cp scp rsync install tar zip 7z gzip bzip2 xz zstd dd openssl gpg curl wget http https xh nc ncat netcat socat diff cmp jq yq pbcopy xclip xsel view vim vi nvim nano emacs code subl open xdg-open"
 )
 const COPIERS = set("cp scp rsync install")
-const GIT_READS = set("show diff log blame cat-file grep")
+const GIT_READS = set("show diff log blame cat-file grep add")
 
 /** Spellings of a word that may name a file: as given, after `=`, without a leading `@` or `<`, after `rev:`. */
 const fileWords = (w: string, git: boolean): ReadonlyArray<string> => {

@@ -61,6 +61,21 @@ describe("dont_push_to_main normalises push destinations before judging", () => 
   })
 })
 
+describe("the GitHub CLI", () => {
+  it("a write to the main ref through gh api is a push to main; reads pass", () => {
+    assert.include(blocks(Git.dontPushToMain, cmd("gh api -X PATCH repos/o/r/git/refs/heads/main -f sha=abc -F force=true")), "GitHub API")
+    blocks(Git.dontPushToMain, cmd("gh api repos/o/r/git/refs/heads/master -f sha=abc"))
+    passes(Git.dontPushToMain, cmd("gh api repos/o/r/git/refs/heads/main"))
+    passes(Git.dontPushToMain, cmd("gh api -X PATCH repos/o/r/git/refs/heads/agent/x -f sha=abc"))
+  })
+
+  it("gh pr merge blocks under dont_merge_to_main: the base it merges into is not in the command", () => {
+    assert.include(blocks(Git.dontMergeToMain, cmd("gh pr merge 42 --squash")), "may be main")
+    passes(Git.dontMergeToMain, cmd("gh pr create --base develop --title x"))
+    passes(Git.dontMergeToMain, cmd("gh pr view 42"))
+  })
+})
+
 describe("dont_force_push finds force in any spelling", () => {
   it("blocks force options, abbreviations, + refspecs, mirror and force set by configuration", () => {
     for (const command of [

@@ -82,5 +82,9 @@ export const GIT_NORMALISED: ReadonlyArray<Case> = [
   git({ command: "git -c remote.origin.push=HEAD:main push origin" }, "other evasions"),
   git({ command: "git -c push.default=matching push origin" }, "other evasions"),
   git({ command: "git -C /repo push origin HEAD:main" }, "other evasions"),
-  git({ command: "git -c remote.origin.push=+refs/heads/*:refs/heads/* push origin" }, "other evasions")
+  git({ command: "git -c remote.origin.push=+refs/heads/*:refs/heads/* push origin" }, "other evasions"),
+  // The GitHub CLI
+  git({ command: "gh api -X PATCH repos/o/r/git/refs/heads/main -f sha=abc -F force=true" }, "GitHub API write to the main ref"),
+  git({ command: "gh api repos/o/r/git/refs/heads/master -f sha=abc" }, "GitHub API write to master (fields imply POST)"),
+  git({ command: "gh pr merge 42 --admin --squash" }, "merging a pull request whose base may be main")
 ]
