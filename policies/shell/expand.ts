@@ -213,7 +213,7 @@ const MAX_BRACE_WORD = 4_096
 
 const SEQUENCE = /^(-?\d+)\.\.(-?\d+)(?:\.\.(-?\d+))?$|^([A-Za-z])\.\.([A-Za-z])(?:\.\.(-?\d+))?$/
 
-/** The brace alternatives of a word's parts (one when there is nothing to expand). */
+/** The brace alternatives of a word's parts (one when there is nothing to expand), in bash's order. */
 const braces = (parts: ReadonlyArray<Part>): ReadonlyArray<ReadonlyArray<Part>> => {
   let open = false
   let close = false
@@ -232,70 +232,97 @@ const braces = (parts: ReadonlyArray<Part>): ReadonlyArray<ReadonlyArray<Part>> 
     if (p.k === "lit" && !p.q) for (const ch of p.text) atoms.push(ch)
     else atoms.push(p)
   }
-  const done: Array<ReadonlyArray<Atom>> = []
-  const work: Array<ReadonlyArray<Atom>> = [atoms]
-  let produced = atoms.length
-  while (work.length > 0) {
-    const a = work.shift()!
-    const group = firstGroup(a)
-    if (group === undefined) {
-      done.push(a)
-      continue
-    }
-    const prefix = a.slice(0, group.open)
-    const suffix = a.slice(group.close + 1)
-    for (const alt of group.alternatives) {
-      const next = [...prefix, ...alt, ...suffix]
-      produced += next.length
-      work.push(next)
-    }
-    if (done.length + work.length > MAX_FIELDS || produced > MAX_EXPANDED) {
-      throw new ExpandError(`brace expansion makes more than ${MAX_FIELDS} words`)
+  const budget = { atoms: atoms.length, groups: 0 }
+  return braceExpand(atoms, 0, budget).map(toParts)
+}
+
+interface BraceBudget {
+  atoms: number
+  groups: number
+}
+
+/** How deeply brace groups may nest, and how many one word may hold. */
+const MAX_BRACE_DEPTH = 32
+const MAX_BRACE_GROUPS = 64
+
+/**
+ * Bash's `brace_gobbler` over atoms (quoted parts and substitutions are single inert atoms): the index of
+ * the first `satisfy` at nesting level 0 — for `}`, only once a `,` or `..` was seen at level 0 — or -1.
+ */
+const gobble = (a: ReadonlyArray<Atom>, from: number, satisfy: string): number => {
+  let level = 0
+  let commas = satisfy === "}" ? 0 : 1
+  for (let i = from; i < a.length; i++) {
+    const c = a[i]
+    if (typeof c !== "string") continue
+    if (c === satisfy && level === 0 && commas > 0) return i
+    if (c === "{") level++
+    else if (c === "}" && level > 0) level--
+    else if (satisfy === "}" && level === 0 && (c === "," || (c === "." && a[i + 1] === "." && a[i + 2] !== "}"))) commas++
+  }
+  return -1
+}
+
+const cross = (left: ReadonlyArray<ReadonlyArray<Atom>>, right: ReadonlyArray<ReadonlyArray<Atom>>, budget: BraceBudget): Array<ReadonlyArray<Atom>> => {
+  if (left.length * right.length > MAX_FIELDS) throw new ExpandError(`brace expansion makes more than ${MAX_FIELDS} words`)
+  const out: Array<ReadonlyArray<Atom>> = []
+  for (const l of left) {
+    for (const r of right) {
+      budget.atoms += l.length + r.length
+      if (budget.atoms > MAX_EXPANDED) throw new ExpandError(`brace expansion makes more than ${MAX_EXPANDED} characters`)
+      out.push([...l, ...r])
     }
   }
-  return done.map(toParts)
+  return out
 }
 
-interface Group {
-  readonly open: number
-  readonly close: number
-  readonly alternatives: ReadonlyArray<ReadonlyArray<Atom>>
-}
-
-/** The leftmost outermost brace group that expands (`{a,b}` or a sequence), if any. */
-const firstGroup = (a: ReadonlyArray<Atom>): Group | undefined => {
-  const stack: Array<{ at: number; commas: Array<number> }> = []
-  let inner: Group | undefined
+/** Bash's `brace_expand` over atoms: preamble × (the alternatives of the first valid group) × the expansion of the rest. */
+const braceExpand = (a: ReadonlyArray<Atom>, depth: number, budget: BraceBudget): Array<ReadonlyArray<Atom>> => {
+  if (depth > MAX_BRACE_DEPTH) throw new ExpandError(`brace groups nest more than ${MAX_BRACE_DEPTH} levels deep`)
+  // The first `{` that begins a valid group (one whose matching `}` follows a `,` or `..`).
+  let open = -1
+  let close = -1
   for (let i = 0; i < a.length; i++) {
-    const ch = a[i]
-    if (ch === "{") {
-      if (a[i - 1] === "$") continue
-      stack.push({ at: i, commas: [] })
-    } else if (ch === "," && stack.length > 0) stack[stack.length - 1]!.commas.push(i)
-    else if (ch === "}" && stack.length > 0) {
-      const top = stack.pop()!
-      const group = groupOf(a, top.at, i, top.commas)
-      if (group !== undefined && stack.length === 0) return group
-      if (group !== undefined && inner === undefined) inner = group
-      if (stack.length === 0 && inner !== undefined) return inner
+    if (a[i] !== "{" || a[i - 1] === "$") continue
+    // Bash ignores a `{` that starts the text and is followed by `}` (`{}` as in `find -exec`).
+    if (i === 0 && a[1] === "}") continue
+    const j = gobble(a, i + 1, "}")
+    if (j >= 0) {
+      open = i
+      close = j
+      break
     }
   }
-  return inner
+  if (open < 0) return [a]
+  if (++budget.groups > MAX_BRACE_GROUPS) throw new ExpandError(`a word has more than ${MAX_BRACE_GROUPS} brace groups`)
+  const preamble = a.slice(0, open)
+  const amble = a.slice(open + 1, close)
+  const post = a.slice(close + 1)
+  let tack: Array<ReadonlyArray<Atom>>
+  if (!amble.includes(",")) {
+    const seq = sequence(amble)
+    if (seq !== undefined) tack = seq
+    else if (post.length > 0) tack = [a.slice(open, close + 1)]
+    else return [a]
+  } else {
+    tack = []
+    let start = 0
+    while (start <= amble.length) {
+      let end = gobble(amble, start, ",")
+      if (end < 0) end = amble.length
+      for (const piece of braceExpand(amble.slice(start, end), depth + 1, budget)) tack.push(piece)
+      if (tack.length > MAX_FIELDS) throw new ExpandError(`brace expansion makes more than ${MAX_FIELDS} words`)
+      start = end + 1
+    }
+  }
+  const head = cross([preamble], tack, budget)
+  return post.length === 0 ? head : cross(head, braceExpand(post, depth + 1, budget), budget)
 }
 
-const groupOf = (a: ReadonlyArray<Atom>, open: number, close: number, commas: ReadonlyArray<number>): Group | undefined => {
-  if (commas.length > 0) {
-    const alternatives: Array<ReadonlyArray<Atom>> = []
-    let from = open + 1
-    for (const c of [...commas, close]) {
-      alternatives.push(a.slice(from, c))
-      from = c + 1
-    }
-    return { open, close, alternatives }
-  }
-  const body = a.slice(open + 1, close)
-  if (body.some((x) => typeof x !== "string") || body.length > 64) return undefined
-  const m = SEQUENCE.exec(body.join(""))
+/** The terms of `{1..5}`, `{a..e}`, `{01..10..2}`; undefined when the text is not a sequence. */
+const sequence = (amble: ReadonlyArray<Atom>): Array<ReadonlyArray<Atom>> | undefined => {
+  if (amble.length > 64 || amble.some((x) => typeof x !== "string")) return undefined
+  const m = SEQUENCE.exec(amble.join(""))
   if (m === null) return undefined
   const items: Array<string> = []
   if (m[1] !== undefined) {
@@ -305,7 +332,7 @@ const groupOf = (a: ReadonlyArray<Atom>, open: number, close: number, commas: Re
     if (Math.abs(to - from) / step >= MAX_FIELDS) throw new ExpandError(`brace expansion makes more than ${MAX_FIELDS} words`)
     const width = /^-?0\d/.test(m[1]) || /^-?0\d/.test(m[2]!) ? Math.max(m[1].length, m[2]!.length) : 0
     for (let x = from; from <= to ? x <= to : x >= to; x += from <= to ? step : -step) {
-      items.push(width > 0 ? String(Math.abs(x)).padStart(width - (x < 0 ? 1 : 0), "0").replace(/^/, x < 0 ? "-" : "") : String(x))
+      items.push(width > 0 ? (x < 0 ? "-" : "") + String(Math.abs(x)).padStart(width - (x < 0 ? 1 : 0), "0") : String(x))
     }
   } else {
     const from = m[4]!.charCodeAt(0)
@@ -313,7 +340,7 @@ const groupOf = (a: ReadonlyArray<Atom>, open: number, close: number, commas: Re
     const step = Math.abs(Number(m[6] ?? 1)) || 1
     for (let x = from; from <= to ? x <= to : x >= to; x += from <= to ? step : -step) items.push(String.fromCharCode(x))
   }
-  return { open, close, alternatives: items.map((s) => [...s]) }
+  return items.map((t) => [...t])
 }
 
 const toParts = (a: ReadonlyArray<Atom>): ReadonlyArray<Part> => {
