@@ -12,6 +12,8 @@
  * @module
  */
 
+import { decodeAnsiC } from "./ansiC.ts"
+
 /** One piece of a word. `q` is true when the text was quoted (no globbing, brace expansion or splitting). */
 export type Part =
   | { readonly k: "lit"; readonly text: string; readonly q: boolean }
@@ -56,7 +58,6 @@ const NAME_CHAR: ReadonlyArray<boolean> = Array.from({ length: 128 }, (_, c) => 
 const SPECIAL_PARAMS = "@*#?-$!"
 const PARAM_OPS = [":-", ":=", ":?", ":+", "##", "%%", "//", "/#", "/%", "^^", ",,", "-", "=", "?", "+", "#", "%", "/", "^", ",", ":", "@"]
 
-const ANSI: Readonly<Record<string, string>> = { n: "\n", t: "\t", r: "\r", a: "\u0007", b: "\b", f: "\f", v: "\v", e: "\u001b", E: "\u001b", "\\": "\\", "'": "'", "\"": "\"", "?": "?" }
 
 /** A heredoc waiting for the end of its line. */
 export interface Pending {
@@ -341,48 +342,14 @@ export abstract class WordReader {
   }
 
   /** `$'…'` after the opening quote: backslash escapes decoded. */
+  /** `$'…'` after the opening quote, decoded (`ansiC.ts`). */
   protected ansiC(): string {
-    const { src } = this
-    let out = ""
-    while (true) {
-      if (this.i >= src.length) this.fail("a $'…' string is never closed")
-      const ch = src[this.i]!
-      if (ch === "'") {
-        this.i++
-        return out
-      }
-      if (ch !== "\\") {
-        let stop = this.i + 1
-        while (stop < src.length && src[stop] !== "'" && src[stop] !== "\\") stop++
-        out += src.slice(this.i, stop)
-        this.i = stop
-        continue
-      }
-      const e = src[this.i + 1] ?? ""
-      this.i += 2
-      if (e in ANSI) out += ANSI[e]
-      else if (e === "x" || e === "u" || e === "U") {
-        const max = e === "x" ? 2 : e === "u" ? 4 : 8
-        let j = this.i
-        while (j < this.i + max && /[0-9a-fA-F]/.test(src[j] ?? "")) j++
-        if (j === this.i) out += `\\${e}`
-        else {
-          const cp = Number.parseInt(src.slice(this.i, j), 16)
-          out += cp <= 0x10ffff ? String.fromCodePoint(cp) : ""
-          this.i = j
-        }
-      } else if (e >= "0" && e <= "7") {
-        let j = this.i
-        while (j < this.i + 2 && /[0-7]/.test(src[j] ?? "")) j++
-        out += String.fromCharCode(Number.parseInt(e + src.slice(this.i, j), 8) & 0xff)
-        this.i = j
-      } else if (e === "c") {
-        const ctl = src[this.i] ?? ""
-        this.i++
-        out += ctl === "" ? "" : String.fromCharCode(ctl.toUpperCase().charCodeAt(0) & 0x1f)
-      } else out += `\\${e}`
-    }
+    const r = decodeAnsiC(this.src, this.i)
+    if (r === undefined) this.fail("a $'…' string is never closed")
+    this.i = r.end
+    return r.text
   }
+
 
   /** A backtick substitution at `this.i`: its text unescaped, then lexed on its own. */
   protected backtick(q: boolean): Part {
