@@ -13,7 +13,7 @@ import * as Paths from "../_paths.ts"
 import { show } from "../_payload.ts"
 import type * as Policy from "../../src/Policy.ts"
 import { outputOf } from "./analyse.ts"
-import { destructionTarget, secretInCode, secretOf, sedReads } from "./files.ts"
+import { destructionTarget, maySecret, secretInCode, secretOf, sedReads } from "./files.ts"
 import { type Command, gitArgs, hasOption, pathOf, positionals, programName, shown, UNKNOWN } from "./model.ts"
 import { runsPackages, toolArgv } from "./packages.ts"
 import { type Allow, eachCommand, NO_ALLOW, wild, wildWord } from "./policy.ts"
@@ -80,8 +80,11 @@ export const makeBlockSecretFileReads = (allow: Allow = NO_ALLOW): Policy.Policy
     if (READERS.has(c.name)) {
       const sources = COPIERS.has(c.name) ? positionals(a).slice(0, -1).concat(a.filter((w) => w.startsWith("-"))) : a
       words.push(...sources)
-    } else if (g !== undefined && GIT_READS.has(g[0] ?? "")) words.push(...g.slice(1))
+    } else if (g !== undefined && GIT_READS.has(g[0] ?? "")) {
+      for (let k = 1; k < g.length; k++) if (!g[k]!.startsWith("-") || g[k]!.includes("=")) words.push(g[k]!)
+    }
     for (const w of words) {
+      if (!maySecret(w, c.cwd)) continue
       for (const spelling of fileWords(w, g !== undefined)) {
         const secret = secretOf(pathOf(spelling, c.cwd))
         if (secret !== undefined) return `${shown(c)} reads ${secret} (${show(w.replaceAll(UNKNOWN, "$…"))}); secrets must not enter the agent's context`
@@ -180,6 +183,7 @@ export const blockGitignoreEdits: Policy.Policy = makeBlockGitignoreEdits()
 
 const DELETE_OPTIONS = ["delete", "delete-before", "delete-during", "delete-after", "delete-delay", "delete-excluded", "del", "remove-source-files"]
 const RIMRAF = set("rimraf del del-cli trash trash-cli")
+const RIMRAF_SPEC = /^(?:rimraf|del|del-cli|trash|trash-cli)(?:@|$)/
 /** find tests whose next word is their value (a value is never an action such as `-delete`). */
 const FIND_VALUED = set(
   "-name -iname -path -ipath -wholename -iwholename -regex -iregex -type -xtype -newer -anewer -cnewer -mtime -mmin -atime -amin -ctime -cmin -size -user -group -uid -gid -perm -maxdepth -mindepth -links -inum -samefile -lname -ilname -fstype -used -printf -fprint -fprint0 -fprintf -fls -newerXY -context"
@@ -205,18 +209,19 @@ const deletions = (c: Command): { readonly targets: ReadonlyArray<string>; reado
   }
   if (c.name === "tar" && hasOption(a, undefined, "remove-files")) return { targets: positionals(a).filter((w) => !/\.(?:tar|tgz|gz|bz2|xz|zst)$/.test(w)), recursive: true, verb: "delete" }
   if (c.name === "mv") return { targets: positionals(a).slice(0, -1).filter((w) => !w.includes(UNKNOWN)), recursive: true, verb: "move away" }
-  if (!RIMRAF.has(c.name) && !runsPackages(c)) return undefined
+  if (!RIMRAF.has(c.name) && !(runsPackages(c) && c.argv.some((w) => RIMRAF_SPEC.test(w)))) return undefined
   const tool = toolArgv(c)
   if (RIMRAF.has(programName(tool[0]))) return { targets: positionals(tool.slice(1)), recursive: true, verb: "delete" }
   return undefined
 }
 
+const DISK_TOOLS = set("wipefs fdisk sfdisk parted sgdisk")
 const DISK_WRITERS = /^(?:mkfs(?:\.\w+)?|wipefs|mke2fs|mkswap|fdisk|sfdisk|parted|sgdisk)$/
 
 /** Makes `block_home_dir_destruction` with allowances. */
 export const makeBlockHomeDirDestruction = (allow: Allow = NO_ALLOW): Policy.Policy =>
   eachCommand("block_home_dir_destruction", "The command destroys no home or system directory", (c) => {
-    if (DISK_WRITERS.test(c.name)) return `${shown(c)} overwrites a disk or partition`
+    if ((c.name.startsWith("mk") || DISK_TOOLS.has(c.name)) && DISK_WRITERS.test(c.name)) return `${shown(c)} overwrites a disk or partition`
     if (c.name === "dd" && c.args.some((w) => /^of=\/dev\/(?!null$|zero$|stdout$|stderr$)/.test(w))) return `${shown(c)} overwrites a disk device`
     const d = deletions(c)
     if (d === undefined) return undefined

@@ -41,6 +41,14 @@ const SECRET_DIRS: ReadonlyMap<string, string> = new Map([
 const KEY_EXTENSIONS = /\.(?:key|p12|pfx|ppk|jks|keystore|p8)$/
 const SYSTEM_SECRETS = set("/etc/shadow /etc/gshadow /etc/master.passwd /etc/security/opasswd")
 
+const SECRET_MARKERS = /env|ssh|id_|identity|aws|gnupg|kube|docker|netrc|pgpass|credential|vault|pypirc|token|htpasswd|npmrc|azure|password|shadow|passwd|\.(?:key|p12|pfx|ppk|jks|keystore|p8|pem)|[*?[\uE000]/i
+
+/**
+ * Whether `word` run from `cwd` could name a secret at all: resolving a path only removes components, so
+ * a word and directory with none of the markers `secretOf` needs cannot (a cheap check before resolving).
+ */
+export const maySecret = (word: string, cwd: string | undefined): boolean => SECRET_MARKERS.test(word) || (cwd !== undefined && SECRET_MARKERS.test(cwd))
+
 /** Whether a name (or a glob of one, with at least two literal characters unless `loose`) matches. */
 const nameIs = (name: string, test: (n: string) => boolean, samples: ReadonlyArray<string>, loose = false): boolean => {
   if (!isGlob(name)) return test(name)
@@ -54,6 +62,8 @@ const isEnvFile = (n: string): boolean => (n === ".env" || n.startsWith(".env.")
 export const secretOf = (resolved: string): string | undefined => {
   const path = resolved.includes(UNKNOWN) ? resolved.replaceAll(UNKNOWN, "*") : resolved
   const lower = path.toLowerCase()
+  // Every rule below needs one of these markers (or a glob): most paths are ruled out by this one scan.
+  if (!SECRET_MARKERS.test(lower)) return undefined
   if (SYSTEM_SECRETS.has(lower)) return `the system password file ${lower}`
   const segs = Paths.segments(lower)
   const base = segs.length > 0 ? segs[segs.length - 1]! : ""

@@ -145,6 +145,7 @@ export const makeBlockKubectlNamespaceDelete = (allow: Allow = NO_ALLOW): Policy
   eachCommand("block_kubectl_namespace_delete", "No namespace deletion in the command", (c) => {
     let argv = c.argv
     if ((c.name === "k3s" || c.name === "microk8s") && argv[1] === "kubectl") argv = argv.slice(1)
+    else if (c.name !== "kubectl" && c.name !== "oc" && c.name !== "microk8s.kubectl") return undefined
     const name = programName(argv[0])
     if (name !== "kubectl" && name !== "oc" && name !== "microk8s.kubectl") return undefined
     const p = positionals(argv.slice(1), KUBECTL_VALUED)

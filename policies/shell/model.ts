@@ -77,8 +77,16 @@ export const shown = (c: Command): string => show((c.text === "" ? c.argv.join("
 export const showWord = (word: string): string => show(word.replaceAll(UNKNOWN, "$…"))
 
 /** The base name of a program word, lower-cased. */
-export const programName = (word: string | undefined): string =>
-  word === undefined ? "" : word.slice(word.lastIndexOf("/") + 1).toLowerCase()
+export const programName = (word: string | undefined): string => {
+  if (word === undefined) return ""
+  const slash = word.lastIndexOf("/")
+  const base = slash < 0 ? word : word.slice(slash + 1)
+  for (let i = 0; i < base.length; i++) {
+    const c = base.charCodeAt(i)
+    if (c >= 65 && c <= 90) return base.toLowerCase()
+  }
+  return base
+}
 
 /** Git's global options that take a value, before the subcommand. */
 export const GIT_VALUED: ReadonlySet<string> = new Set(
