@@ -176,7 +176,7 @@ export const writeTargets = (c: Command): ReadonlyArray<string> => {
   else if (c.name === "tar") out.push(...optionValues(a, "C", "directory"))
   else if (c.name === "find") {
     for (let i = 0; i < a.length; i++) if (/^-f(?:print0?|printf|ls)$/.test(a[i]!)) out.push(a[i + 1] ?? "")
-  } else if (c.name === "git") {
+  } else if (c.name === "git" && a.some((w) => w === "rm" || w === "mv" || w === "checkout" || w === "restore")) {
     const g = gitArgs(c)
     if (g !== undefined && ["rm", "mv", "checkout", "restore"].includes(g[0] ?? "")) out.push(...positionals(g.slice(1)))
   } else if (c.name === "prettier" || runsPackages(c)) {

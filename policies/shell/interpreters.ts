@@ -77,7 +77,7 @@ const LANGS: ReadonlyMap<string, Lang> = new Map<string, Lang>([
 
 /** The interpreter table for `name` (`python3.12` is Python). */
 const langOf = (name: string): Lang | undefined =>
-  LANGS.get(name) ?? (/^(?:python|pypy)(?:\d+(?:\.\d+)*)?$/.test(name) ? PYTHON : undefined)
+  LANGS.get(name) ?? ((name.startsWith("python") || name.startsWith("pypy")) && /^(?:python|pypy)(?:\d+(?:\.\d+)*)?$/.test(name) ? PYTHON : undefined)
 
 /** Whether `name` runs programs given as text: a shell or an interpreter. */
 export const isInterpreter = (name: string): boolean => SHELLS.has(name) || langOf(name) !== undefined

@@ -117,6 +117,8 @@ export const packageRunner = (c: Building, call: Call, shell: Shell, run: Run): 
     for (const v of optionValuesOf(a, ["-c", "--call"])) nestedScript(c, call, shell, run, v, { via: `${c.name} exec -c` })
     return
   }
+  // `npm ci`, `npm test`, `npx vitest …`: nothing but the package manager or a quiet tool runs.
+  if (QUIET_TOOLS.has(a[0] ?? "") || (c.name === "npm" && a[0] !== "exec" && a[0] !== "x")) return
   const tool = toolArgv(c)
   if (tool !== c.argv && tool.length > 0 && !QUIET_TOOLS.has(tool[0]!)) nestedArgv(c, call, shell, run, tool, `${c.name} ${tool[0]}`)
 }
