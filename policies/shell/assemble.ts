@@ -29,12 +29,27 @@ export interface Redir {
 /** The words, assignments and redirections of a simple command being read. */
 export interface Builder {
   readonly words: Array<Word>
-  readonly assigns: Array<Word>
-  readonly redirs: Array<Redir>
+  /** Shared and empty until the first assignment (most commands have none). */
+  assigns: ReadonlyArray<Word>
+  /** Shared and empty until the first redirection. */
+  redirs: ReadonlyArray<Redir>
 }
 
+const NO_ASSIGNS: ReadonlyArray<Word> = []
+const NO_REDIRS: ReadonlyArray<Redir> = []
+
 /** An empty builder. */
-export const builder = (): Builder => ({ words: [], assigns: [], redirs: [] })
+export const builder = (): Builder => ({ words: [], assigns: NO_ASSIGNS, redirs: NO_REDIRS })
+
+/** Adds an assignment word to a builder. */
+export const addAssign = (b: Builder, w: Word): void => {
+  b.assigns = b.assigns === NO_ASSIGNS ? [w] : [...b.assigns, w]
+}
+
+/** Adds a redirection to a builder. */
+export const addRedir = (b: Builder, r: Redir): void => {
+  b.redirs = b.redirs === NO_REDIRS ? [r] : [...b.redirs, r]
+}
 
 /** Whether a word starts with a plain `NAME=` (or `NAME+=`, `NAME[i]=`): an assignment in command position. */
 export const isAssignment = (w: Word): boolean => {

@@ -144,7 +144,6 @@ class Lexer extends WordReader {
       if (j > start && (j >= n || end === C_SPACE || end === C_TAB || end === C_NL || end === C_SEMI || end === C_PIPE || end === C_AMP || end === C_CLOSE || end === C_CR)) {
         text = src.slice(start, j)
         this.i = j
-        this.budget.tokens++
         this.spend()
         word = { t: "word", parts: [{ k: "lit", text, q: false }], raw: text }
       } else {

@@ -13,7 +13,7 @@
  * @module
  */
 import { analyse } from "./analyse.ts"
-import { Assembler, builder, isAssignment, type Walked } from "./assemble.ts"
+import { addAssign, addRedir, Assembler, builder, isAssignment, type Walked } from "./assemble.ts"
 import { UNKNOWN } from "./expand.ts"
 import { plainText, type Token, type Word } from "./lex.ts"
 import type { Command } from "./model.ts"
@@ -84,7 +84,7 @@ export class Walker {
       if (t.t === "word") this.word(t, k + 1 < tokens.length ? tokens[k + 1] : undefined, k + 2 < tokens.length ? tokens[k + 2] : undefined)
       else if (t.t === "redir") {
         if (this.bracket) this.b.words.push(t.target)
-        else this.b.redirs.push({ op: t.op, target: t.target, body: t.heredoc?.body })
+        else addRedir(this.b, { op: t.op, target: t.target, body: t.heredoc?.body })
       } else if (t.t === "arith") {
         this.asm.collect(t.word)
         this.compound = true
@@ -119,7 +119,7 @@ export class Walker {
       }
     }
     if (this.b.words.length === 0 && isAssignment(w)) {
-      this.b.assigns.push(w)
+      addAssign(this.b, w)
     } else this.b.words.push(w)
   }
 
