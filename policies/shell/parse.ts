@@ -1,23 +1,40 @@
 /**
  * The shell command model: turns a command string into the simple commands it runs, for the shell-guard,
- * git and database policies.
+ * git and database policies. Reads bash syntax; checked against real bash for quoting, escapes, `$'…'`
+ * and brace expansion (`tests/policies/shellWords.bash.test.ts`).
  *
- * What is resolved (so policies judge what actually runs):
- * - quoting, backslash escapes, `$'…'`, comments, line continuations, heredocs and here-strings (`lex.ts`);
- * - brace expansion, `~`, field splitting, and variables assigned earlier in the same command, in the same
- *   shell, for certain (`X=rm; $X -rf ~` runs `rm`); `$HOME` is `~` (`expand.ts`);
- * - lists, pipelines, `&&`/`||`, subshells, groups, `if`/`while`/`for`/`case`, and the directory a `cd`
- *   moved to (a `cd` whose effect is uncertain makes the directory unknown);
- * - wrappers (`sudo`, `env`, `nice`, `timeout`, `xargs`, `busybox`, `chroot`…) and the scripts commands run:
- *   `sh -c`, `eval` of known text, heredocs, here-strings and `echo … |` fed to a shell, `find -exec`, git
- *   aliases and `-c` overrides, `ssh host …`, `docker exec` (`analyse.ts`, `wrappers.ts`, `runs.ts`).
+ * What is resolved, so policies judge what actually runs:
+ * - quoting, backslash escapes, `$'…'`, comments, line continuations, heredocs (quoted or not, `<<-`) and
+ *   here-strings (`lex.ts`, `words.ts`);
+ * - brace expansion (bash's rules), `~`, field splitting (with an `IFS` the command sets), and variables
+ *   assigned earlier in the same shell for certain (`X=rm; $X -rf ~` runs `rm`); `$HOME` is `~`; a
+ *   substitution whose output is known (`$(echo …)`, `$(printf …)`, `$(cat <<'EOF' … EOF)`) is that text
+ *   (`expand.ts`, `assemble.ts`);
+ * - lists, pipelines, `&&`/`||`, subshells, groups, `if`/`while`/`until`/`for`/`case`, and the directory a
+ *   `cd`/`pushd`/`popd` moved to (`walk.ts`);
+ * - wrappers (`sudo`, `doas`, `env` with `-S`/`-C`, `nice`, `timeout`, `time`, `nohup`, `stdbuf`,
+ *   `chroot`, `busybox`, `xargs` with its known input, `strace`, `uv run`…; an option a wrapper's table does
+ *   not know is read both ways) (`wrappers.ts`, `wrapperTable.ts`);
+ * - what commands run: `sh -c` (with its positional arguments), scripts on a shell's standard input
+ *   (heredoc, here-string, `echo … |`, `base64 -d |`), `eval`/`source`/`trap` of known text, scripts
+ *   written earlier in the command and then run, git hooks and shell startup files written with known
+ *   content, `find -exec`, `fd -x`, `parallel`, `ssh host …`, `docker exec`, `kubectl exec`, `tmux`,
+ *   commands in `GIT_SSH_COMMAND`/`PAGER`/`EDITOR`…, and git's aliases, `-c` overrides, `git config`
+ *   written earlier, `GIT_CONFIG_*` (`analyse.ts`, `runs.ts`, `launchers.ts`, `gitInvocation.ts`).
  *
- * What is not known before the command runs (a variable from the environment, a command's output, `$@`)
- * becomes `UNKNOWN` inside the word; a command whose program or script is not known gets an
- * `unresolved` reason. Policies block on either where it matters: the model never guesses a benign value.
+ * What cannot be resolved is never guessed. Text not known before the command runs (a variable from the
+ * environment or set conditionally, a command's output, `$@`) becomes `UNKNOWN` inside the word, and
+ * policies block where such a word decides what a destructive program does. A command whose program or
+ * script is not known gets an `unresolved` reason, which `block_unresolved_commands` blocks: an unknown
+ * program name or a glob as the program, `eval`/`source`/`sh -c` of unknown text, interpreter one-liners
+ * (`python -c`, `node -e`, `perl -e`, `ruby -e`, `php -r`, `awk` with `system`, `sed` with `e`…), scripts
+ * read from a pipe of unknown content, functions and aliases defined in the command, loaders
+ * (`LD_PRELOAD`, `BASH_ENV`), unknown git aliases, hooks paths and included configuration.
  *
- * Linear time and bounded: text over `MAX_LENGTH` characters, more than `MAX_COMMANDS` simple commands,
- * scripts nested more than `MAX_DEPTH` deep and syntax the lexer cannot read all set `problem` instead.
+ * Linear time and bounded: text over `MAX_LENGTH` characters, more than `MAX_TOKENS` tokens,
+ * `MAX_COMMANDS` simple commands, `MAX_WORDS` words in one command, `MAX_PIPELINE` commands in a pipeline,
+ * `MAX_SCRIPTS` nested scripts, nesting deeper than `MAX_DEPTH`, oversized brace expansions and syntax
+ * the lexer cannot read all set `problem`, and every policy blocks with that reason.
  *
  * @example
  * ```ts
