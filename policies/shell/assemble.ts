@@ -43,12 +43,14 @@ export const builder = (): Builder => ({ words: [], assigns: NO_ASSIGNS, redirs:
 
 /** Adds an assignment word to a builder. */
 export const addAssign = (b: Builder, w: Word): void => {
-  b.assigns = b.assigns === NO_ASSIGNS ? [w] : [...b.assigns, w]
+  if (b.assigns === NO_ASSIGNS) b.assigns = [w]
+  else (b.assigns as Array<Word>).push(w)
 }
 
 /** Adds a redirection to a builder. */
 export const addRedir = (b: Builder, r: Redir): void => {
-  b.redirs = b.redirs === NO_REDIRS ? [r] : [...b.redirs, r]
+  if (b.redirs === NO_REDIRS) b.redirs = [r]
+  else (b.redirs as Array<Redir>).push(r)
 }
 
 /** Whether a word starts with a plain `NAME=` (or `NAME+=`, `NAME[i]=`): an assignment in command position. */

@@ -71,7 +71,7 @@ export interface Run {
 }
 
 /** How many simple commands one command string may hold (nested ones included). */
-export const MAX_COMMANDS = 2_000
+export const MAX_COMMANDS = 1_000
 /** How deeply scripts may nest (`sh -c "sh -c '…'"`, aliases, `eval`). */
 export const MAX_DEPTH = 8
 /** How many words one simple command may have. */

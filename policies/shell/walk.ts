@@ -94,6 +94,8 @@ export class Walker {
       this.finish("\n")
       this.endList()
       if (this.frames.length > 0) this.run.problem = `the command has an unclosed '${this.frames[this.frames.length - 1]!.kind}' block`
+      else if (this.forStage !== undefined) this.run.problem = "the command has a 'for' without 'do'"
+      else if (this.bracket) this.run.problem = "the command has a '[[' without ']]'"
     }
     return { made: this.made, single: this.simpleCount === 1 && !this.compound && this.made.length > 0 ? this.made[0] : undefined }
   }
@@ -240,6 +242,7 @@ export class Walker {
     }
     if (frame.mode === "in") {
       if (t.t === "word" && plainText(t) === "in") frame.mode = "pattern"
+      else if (t.t !== "op" || t.op !== "\n") this.run.problem = "the command has a 'case' without 'in'"
       return true
     }
     // Patterns.
@@ -281,7 +284,7 @@ export class Walker {
     }
     if (t.t === "op" && (t.op === "\n" || t.op === ";")) return true
     if (t.t === "word" && plainText(t) === "do") this.startFor()
-    else this.forStage = undefined
+    else this.run.problem = "the command has a 'for' without 'do'"
     return true
   }
 

@@ -2,7 +2,9 @@
  * Adversarial timing (issue 8, asked for explicitly): the shell guard and the git policies, fed inputs up
  * to 1 MiB built from what makes parsers slow — long runs of `$(`, backticks, quotes, backslashes, braces,
  * `;`, `|`, nesting, globs, heredocs, wrappers. Each evaluation of the whole gate finishes within 50 ms on
- * this machine, or blocks for size. The best of three runs is taken to limit noise from other processes.
+ * this machine, or blocks for size. The time is the CPU time of the evaluation (the test runner shares the
+ * machine with other test files, whose work must not count), best of three runs; where the runtime has
+ * no `process.cpuUsage`, wall time is used.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -56,12 +58,21 @@ const SHAPES: ReadonlyArray<readonly [string, (size: number) => string]> = [
   ["long commit message", (n) => `git commit -m '${"word ".repeat(Math.floor(n / 5))}'`]
 ]
 
+const cpu = typeof process !== "undefined" && typeof process.cpuUsage === "function" ? process.cpuUsage : undefined
+
+/** CPU milliseconds so far (wall milliseconds without `process.cpuUsage`). */
+const now = (): number => {
+  if (cpu === undefined) return performance.now()
+  const u = cpu()
+  return (u.user + u.system) / 1000
+}
+
 /** Milliseconds for one evaluation of the gate on `command` (the parse memo is reset first). */
 const once = (command: string): { readonly ms: number; readonly results: ReadonlyArray<PolicyResult> } => {
   Effect.runSync(Policy.evaluate(GATE, policyContext({ command: "true" })) as Effect.Effect<ReadonlyArray<PolicyResult>>)
-  const start = performance.now()
+  const start = now()
   const results = Effect.runSync(Policy.evaluate(GATE, policyContext({ command, commit_message: command, branch: command })) as Effect.Effect<ReadonlyArray<PolicyResult>>)
-  return { ms: performance.now() - start, results }
+  return { ms: now() - start, results }
 }
 
 describe("shell and git policies on adversarial input up to 1 MiB", () => {
