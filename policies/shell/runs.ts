@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { analyse, type Building, type Call } from "./analyse.ts"
+import { analyse, type Building, type Call, outputOf } from "./analyse.ts"
 import { UNKNOWN } from "./expand.ts"
 import { interpreterCode, isInterpreter, SHELLS, STDIN_FILES } from "./interpreters.ts"
 import { EXEC_VALUED, fdExec, findExec, PACKAGE_RUNNERS, packageRunner, parallel, proxyCommands, ssh, tmux } from "./launchers.ts"
@@ -103,7 +103,9 @@ const persistentWrites = (c: Building, call: Call, shell: Shell, run: Run): void
       c.unresolved ??= `it writes git configuration directly (${t}), where aliases and commands run later cannot be checked`
     } else if (hook || STARTUP_FILE.test(path)) {
       const what = hook ? "a git hook" : "a shell startup file"
-      const content = run.written.get(pathOf(t, c.cwd))
+      // What this command adds is what will run later (an existing file's content is trusted like any script file).
+      const appended = c.redirects.some((r) => r.target === t && (r.op === ">>" || r.op === "&>>")) || (c.name === "tee" && c.args.some((w) => w === "-a" || w === "--append"))
+      const content = appended ? (c.name === "tee" ? c.stdin : outputOf(c)) : run.written.get(pathOf(t, c.cwd))
       if (content === undefined) c.unresolved ??= `it writes ${what} (${t}) with content that is not known, which runs later`
       else nestedScript(c, call, shell, run, content, { via: `${what} ${t}` })
     }
