@@ -38,6 +38,7 @@ export interface Call {
 export type Building = { -readonly [K in keyof Command]: Command[K] }
 
 const NO_CONFIG: ReadonlyMap<string, string> = new Map()
+const NETWORK_PATH = /^\/dev\/(?:tcp|udp)\//
 /** Whether a program word is a glob: `*`, `?`, or a `[` closed later (a linear check; no backtracking regex). */
 const isGlobWord = (w: string): boolean => {
   if (w.includes("*") || w.includes("?")) return true
@@ -86,7 +87,11 @@ const one = (call: Call, reading: Reading, shell: Shell, run: Run): Command | un
     nestedScript(wrapper, call, inner, run, reading.script, { via: reading.via ?? wrapper.name, same: true, loop: reading.loop })
     return wrapper
   }
-  if (reading.argv.length === 0) return undefined
+  if (reading.argv.length === 0) {
+    if (reading.unresolved === undefined) return undefined
+    const wrapper = build(call, { ...reading, argv: call.argv.slice(0, 1) }, shell)
+    return record(wrapper, run) ? wrapper : undefined
+  }
   const c = build(call, reading.xargs === undefined ? reading : xargsReading(reading, call), shell)
   if (!record(c, run)) return undefined
   effects(c, call, shell, run)
@@ -136,6 +141,10 @@ const build = (call: Call, r: Reading, shell: Shell): Building => {
     const word = argv[0]!
     if (word.includes(UNKNOWN)) unresolved = `the program it runs is not known until it runs (${show(word)})`
     else if (isGlobWord(word)) unresolved = `the program name ${show(word)} is a glob pattern, so what runs is not known`
+  }
+  if (unresolved === undefined) {
+    const net = call.redirects.find((x) => NETWORK_PATH.test(x.target))
+    if (net !== undefined) unresolved = `it opens a network connection through ${net.target.split("/").slice(0, 3).join("/")} (a remote shell or exfiltration channel)`
   }
   const code = argv.length === 0 ? undefined : interpreterCode(name, argv, call.stdin, call.stdinUnknown)
   if (unresolved === undefined && code?.reason !== undefined) unresolved = code.reason

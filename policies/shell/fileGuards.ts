@@ -14,7 +14,7 @@ import { show } from "../_payload.ts"
 import type * as Policy from "../../src/Policy.ts"
 import { outputOf } from "./analyse.ts"
 import { destructionTarget, maySecret, secretInCode, secretOf, sedReads } from "./files.ts"
-import { type Command, gitArgs, hasOption, pathOf, positionals, programName, shown, UNKNOWN } from "./model.ts"
+import { type Command, gitArgs, hasOption, optionValues, pathOf, positionals, programName, shown, UNKNOWN } from "./model.ts"
 import { runsPackages, toolArgv } from "./packages.ts"
 import { type Allow, eachCommand, NO_ALLOW, wild, wildWord } from "./policy.ts"
 
@@ -215,6 +215,29 @@ const deletions = (c: Command): { readonly targets: ReadonlyArray<string>; reado
   return undefined
 }
 
+const CONTAINER_TOOLS = set("docker podman nerdctl")
+
+/** A writable bind mount of a home or system directory into a container, which can then change or delete it. */
+const dangerousMount = (c: Command): string | undefined => {
+  if (!CONTAINER_TOOLS.has(c.name) || (c.args[0] !== "run" && c.args[0] !== "create" && !(c.args[0] === "container" && (c.args[1] === "run" || c.args[1] === "create")))) return undefined
+  const sources: Array<string> = []
+  for (const v of [...optionValues(c.args, "v", "volume")]) {
+    const parts = v.split(":")
+    if (parts.length >= 2 && !/(?:^|,)ro(?:,|$)/.test(parts[2] ?? "")) sources.push(parts[0]!)
+  }
+  for (const m of optionValues(c.args, undefined, "mount")) {
+    const fields = m.split(",")
+    if (fields.some((f) => f === "readonly" || f === "ro" || f === "readonly=true")) continue
+    const src = fields.find((f) => /^(?:source|src)=/.test(f))
+    if (src !== undefined) sources.push(src.slice(src.indexOf("=") + 1))
+  }
+  for (const src of sources) {
+    const danger = destructionTarget(src, c.cwd)
+    if (danger !== undefined && !danger.unknown) return `${shown(c)} mounts ${danger.what} into a container, writable: the container can change or delete it`
+  }
+  return undefined
+}
+
 const DISK_TOOLS = set("wipefs fdisk sfdisk parted sgdisk")
 const DISK_WRITERS = /^(?:mkfs(?:\.\w+)?|wipefs|mke2fs|mkswap|fdisk|sfdisk|parted|sgdisk)$/
 
@@ -223,6 +246,8 @@ export const makeBlockHomeDirDestruction = (allow: Allow = NO_ALLOW): Policy.Pol
   eachCommand("block_home_dir_destruction", "The command destroys no home or system directory", (c) => {
     if ((c.name.startsWith("mk") || DISK_TOOLS.has(c.name)) && DISK_WRITERS.test(c.name)) return `${shown(c)} overwrites a disk or partition`
     if (c.name === "dd" && c.args.some((w) => /^of=\/dev\/(?!null$|zero$|stdout$|stderr$)/.test(w))) return `${shown(c)} overwrites a disk device`
+    const mount = dangerousMount(c)
+    if (mount !== undefined) return mount
     const d = deletions(c)
     if (d === undefined) return undefined
     for (const t of d.targets) {

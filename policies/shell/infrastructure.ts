@@ -14,7 +14,7 @@
 import type * as Policy from "../../src/Policy.ts"
 import { type Command, hasOption, optionValues, positionals, programName, shown } from "./model.ts"
 import { runsPackages, toolArgv } from "./packages.ts"
-import { type Allow, eachCommand, NO_ALLOW, wild, wildWord } from "./policy.ts"
+import { type Allow, eachCommand, NO_ALLOW, shellPolicy, wild, wildWord } from "./policy.ts"
 
 const set = (s: string): ReadonlySet<string> => new Set(s.split(" "))
 
@@ -30,24 +30,61 @@ const unknownWord = (c: Command, word: string, what: string): string =>
 
 const TERRAFORM = set("terraform tofu terragrunt")
 
+/** Tools other than terraform whose command words tear a stack down. */
+const TEARDOWN: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ["pulumi", set("destroy down")], ["cdk", set("destroy")], ["cdktf", set("destroy")], ["serverless", set("remove")], ["sls", set("remove")],
+  ["sst", set("remove")], ["eb", set("terminate")], ["copilot", set("delete")], ["amplify", set("delete")]
+])
+
+/** The plan files `terraform plan -destroy -out=…` wrote earlier in the command. */
+const destroyPlans = (commands: ReadonlyArray<Command>): ReadonlySet<string> => {
+  const plans = new Set<string>()
+  for (const c of commands) {
+    if (!TERRAFORM.has(c.name) || !positionals(c.args).slice(0, 2).includes("plan")) continue
+    if (!c.args.some((x) => /^--?destroy(?:=true)?$/.test(x))) continue
+    for (let i = 0; i < c.args.length; i++) {
+      const w = c.args[i]!
+      if (w === "-out" || w === "--out") plans.add(c.args[i + 1] ?? "")
+      else if (w.startsWith("-out=") || w.startsWith("--out=")) plans.add(w.slice(w.indexOf("=") + 1))
+    }
+  }
+  return plans
+}
+
+/** Why one command destroys infrastructure, if it does (`plans`: destroy plans written earlier). */
+const destroys = (c: Command, plans: ReadonlySet<string>): string | undefined => {
+  const teardown = TEARDOWN.get(c.name)
+  if (!TERRAFORM.has(c.name) && teardown === undefined) return undefined
+  const a = c.args
+  const w = wildWord(a)
+  if (w !== undefined) return unknownWord(c, w, "destroy infrastructure")
+  const p = positionals(a)
+  if (teardown !== undefined) return p.slice(0, 2).some((x) => teardown.has(x)) ? `${shown(c)} destroys infrastructure; run it by hand after review` : undefined
+  const destroyFlag = a.some((x) => /^--?destroy(?:=true)?$/.test(x))
+  const apply = p.slice(0, 2).includes("apply")
+  if (p.slice(0, 2).includes("destroy") || (apply && destroyFlag)) return `${shown(c)} destroys infrastructure; run it by hand after review`
+  const plan = apply ? p.find((x) => plans.has(x)) : undefined
+  return plan === undefined ? undefined : `${shown(c)} applies ${plan}, a destroy plan made earlier in the command`
+}
+
 /** Makes `block_terraform_destroy` with allowances. */
 export const makeBlockTerraformDestroy = (allow: Allow = NO_ALLOW): Policy.Policy =>
-  eachCommand("block_terraform_destroy", "No infrastructure destroy in the command", (c) => {
-    if (!TERRAFORM.has(c.name) && c.name !== "pulumi" && c.name !== "cdktf") return undefined
-    const a = c.args
-    const w = wildWord(a)
-    if (w !== undefined) return unknownWord(c, w, "destroy infrastructure")
-    const p = positionals(a)
-    const destroyFlag = a.some((x) => /^--?destroy(?:=true)?$/.test(x))
-    const destroys = c.name === "pulumi"
-      ? p[0] === "destroy" || p[0] === "down"
-      : p.slice(0, 2).includes("destroy") || (p.slice(0, 2).includes("apply") && destroyFlag)
-    return destroys ? `${shown(c)} destroys infrastructure; run it by hand after review` : undefined
+  shellPolicy("block_terraform_destroy", "No infrastructure destroy in the command", (commands) => {
+    let plans: ReadonlySet<string> | undefined
+    for (const c of commands) {
+      if (!TERRAFORM.has(c.name) && !TEARDOWN.has(c.name)) continue
+      plans ??= destroyPlans(commands)
+      const reason = destroys(c, plans)
+      if (reason !== undefined) return reason
+    }
+    return undefined
   }, allow)
 
 /**
- * Blocks `terraform destroy` and `terraform apply -destroy` (OpenTofu, Terragrunt `run-all destroy`,
- * `pulumi destroy`/`down` and `cdktf destroy` too); `terraform plan -destroy` passes: `blockTerraformDestroy`.
+ * Blocks tearing infrastructure down: `terraform destroy`, `terraform apply -destroy`, applying a destroy
+ * plan made earlier in the command (OpenTofu and Terragrunt `run-all destroy` too), `pulumi destroy`/`down`,
+ * `cdk destroy`, `cdktf destroy`, `serverless remove`, `sst remove`, `eb terminate`, `copilot … delete`;
+ * `terraform plan -destroy` alone passes: `blockTerraformDestroy`.
  */
 export const blockTerraformDestroy: Policy.Policy = makeBlockTerraformDestroy()
 

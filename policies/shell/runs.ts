@@ -82,7 +82,7 @@ export const nestedArgv = (c: Building, call: Call, shell: Shell, run: Run, argv
 
 /** Programs `runs` has a rule for (a fast check before its switch). */
 const RUNNERS = set(
-  "eval source . trap alias enable hash ssh scp sftp docker podman nerdctl docker-compose kubectl oc find fd fdfind tmux at batch parallel concurrently hyperfine nodemon watchexec entr nix-shell nix scl sg tar zip rsync"
+  "eval source . trap alias enable hash ssh scp sftp docker podman nerdctl docker-compose kubectl oc find fd fdfind tmux at batch parallel concurrently hyperfine nodemon watchexec entr nix-shell nix scl sg tar zip rsync nc ncat netcat socat crontab"
 )
 
 const PERSIST_WRITERS = set("tee cp mv install ln sed gsed perl dd curl wget rsync scp patch")
@@ -227,8 +227,47 @@ export const runs = (c: Building, call: Call, shell: Shell, run: Run): void => {
     case "rsync":
       for (const v of optionValuesOf(a, ["-e", "--rsh", "--rsync-path"])) nestedScript(c, call, shell, run, v, { via: "rsync" })
       return
+    case "nc":
+    case "ncat":
+    case "netcat": {
+      const shellCode = optionValuesOf(a, ["-c", "--sh-exec"])
+      const program = optionValuesOf(a, ["-e", "--exec", "--lua-exec"])
+      for (const v of shellCode) nestedScript(c, call, shell, run, v, { via: c.name })
+      for (const v of program) nestedArgv(c, call, shell, run, [v], c.name)
+      if (shellCode.length + program.length > 0) c.unresolved ??= `${c.name} connects a program's input and output to the network (a remote shell)`
+      return
+    }
+    case "socat":
+      for (const w of a) {
+        const m = /^(?:exec|system):(.*)$/is.exec(w)
+        if (m === null) continue
+        nestedScript(c, call, shell, run, m[1]!.split(",")[0]!, { via: "socat" })
+        c.unresolved ??= "socat connects a program's input and output to another channel (a remote shell)"
+      }
+      return
+    case "crontab":
+      return crontab(c, call, shell, run)
     default:
       return executedFile(c, call, shell, run)
+  }
+}
+
+/** `crontab -` or `crontab file`: the jobs it installs run later; known jobs are parsed, others cannot be checked. */
+const crontab = (c: Building, call: Call, shell: Shell, run: Run): void => {
+  const a = c.args
+  if (a.some((w) => /^-[lreiTV]+$/.test(w)) && !a.includes("-")) return
+  const file = positionals(a, set("-u"))[0]
+  const text = file === undefined || file === "-" ? c.stdin : run.written.get(pathOf(file, c.cwd))
+  if (text === undefined) {
+    c.unresolved ??= "crontab installs jobs whose commands are not known, which run later"
+    return
+  }
+  for (const line of text.split("\n")) {
+    const job = line.trim()
+    if (job === "" || job.startsWith("#") || /^[A-Za-z_][A-Za-z0-9_]*=/.test(job)) continue
+    const fields = job.startsWith("@") ? 1 : 5
+    const command = job.split(/\s+/).slice(fields).join(" ")
+    if (command !== "") nestedScript(c, call, shell, run, command, { via: "crontab" })
   }
 }
 

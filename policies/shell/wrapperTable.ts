@@ -104,6 +104,11 @@ export const SPECS: ReadonlyMap<string, Spec> = new Map<string, Spec>([
   ["winpty", S("", "")],
   ["script", S("aeEfqQ", "cBIOTtm", { scriptOption: "c", noCommand: "" })],
   ["sshpass", S("ev", "pfdP")],
+  ["screen", S("dmALaDRrxqUOiv", "SceHhpTtX", { noCommand: "lrR" })],
+  ["systemd-run", S("rtPqGSd", "upHME", {
+    long: "user system scope remain-after-exit pty pipe quiet same-dir wait collect no-block send-sighup shell",
+    longValued: "unit property description slice on-active on-boot on-startup on-unit-active on-unit-inactive on-calendar timer-property path-property socket-property working-directory uid gid nice setenv machine host service-type"
+  })],
   ["watch", S("bcdeghtxpr", "nq", { longValued: "interval differences", long: "beep color no-color errexit chgexit no-title exec precise no-linewrap", loop: true })],
   // Tool runners: `uv run CMD`, `poetry run CMD`, `bundle exec CMD`…
   ["uv", S("qv", "p", { sub: ["run"], longValued: "with with-requirements python package directory project env-file extra group index" })],

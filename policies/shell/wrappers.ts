@@ -262,6 +262,9 @@ const afterOptions = (name: string, spec: Spec, c: Cursor, env: Map<string, stri
     // `env -S 'a b' c`: the string is split into words, followed by the rest.
     return { cursor: { argv: [...splitString(o.script), ...rest], env, via, loop, cwd: o.cwd, wrappers: c.wrappers + 1 } }
   }
+  if (name === "screen" && argv.includes("-X")) {
+    return { reading: { ...finish(c, "screen -X sends commands or keystrokes to a session, which this guard cannot follow"), argv: [] } }
+  }
   if (o.script !== undefined) return script(o.script)
   if (name === "watch") return script(rest.join(" "))
   if (o.noCommand) return { reading: { ...finish(c, undefined), argv: [] } }

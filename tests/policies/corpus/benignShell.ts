@@ -187,5 +187,16 @@ export const SHELL_EVERYDAY: ReadonlyArray<Case> = [
   sh("nvm use 20", "shell control flow, environment and tools"),
   sh("xargs -n1 echo < list.txt", "shell control flow, environment and tools"),
   sh("bash scripts/setup.sh", "shell control flow, environment and tools"),
-  sh("sh ./scripts/ci-local.sh", "shell control flow, environment and tools")
+  sh("sh ./scripts/ci-local.sh", "shell control flow, environment and tools"),
+  // More everyday reads and plans (round 4)
+  sh("docker run --rm -v ./data:/data:ro alpine ls /data", "containers and clusters, read-only or local"),
+  sh("terraform plan -destroy -out=destroy.tfplan", "network, data and cloud reads"),
+  sh("crontab -l", "shell control flow, environment and tools"),
+  sh("nc -z localhost 5432", "network, data and cloud reads"),
+  sh("cdk diff", "network, data and cloud reads"),
+  sh("cdk synth", "builds, tests and linters"),
+  sh("git config user.email agent@example.com", "git and GitHub feature-branch flow"),
+  sh("git config --get remote.origin.url", "git and GitHub feature-branch flow"),
+  sh("gh pr list --state open", "git and GitHub feature-branch flow"),
+  sh("gh api repos/o/r/pulls/42", "git and GitHub feature-branch flow")
 ]
