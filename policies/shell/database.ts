@@ -21,12 +21,16 @@ import { type Allow, eachCommand, NO_ALLOW, scriptOf } from "./policy.ts"
 
 const SQL_CLIENTS = new Set(["psql", "mysql", "mariadb", "sqlite3", "sqlite", "duckdb", "clickhouse-client", "clickhouse", "cockroach", "usql", "mongosh", "mongo", "redis-cli"])
 
+const NO_SQL: ReadonlyArray<string> = []
+/** The SQL a command sends to a database client (`SQL_CLIENTS` must name every client `sqlTexts` reads). */
+const sqlOf = (c: Sh.Command): ReadonlyArray<string> => (SQL_CLIENTS.has(c.name) ? ClientSql.sqlTexts(c) : NO_SQL)
+
 /** Makes `block_drop_database` with allowances. */
 export const makeBlockDropDatabase = (allow: Allow = NO_ALLOW): Policy.Policy =>
   eachCommand("block_drop_database", "No database drop in the command", (c) => {
     const what = ClientSql.dropsDatabase(c)
     if (what !== undefined) return `${Sh.shown(c)} ${what}`
-    if (SQL_CLIENTS.has(c.name) && ClientSql.sqlTexts(c).some((sql) => sql.includes(UNKNOWN))) return `${Sh.shown(c)} sends SQL that is not known until it runs, which could drop a database`
+    if (sqlOf(c).some((sql) => sql.includes(UNKNOWN))) return `${Sh.shown(c)} sends SQL that is not known until it runs, which could drop a database`
     return undefined
   }, allow)
 
@@ -55,7 +59,7 @@ export interface PiiSelectOptions {
 export const blockUnboundedPiiSelect = (options: PiiSelectOptions = {}, allow: Allow = NO_ALLOW): Policy.Policy => {
   const check = ClientSql.piiSelectChecker(options)
   return eachCommand("block_unbounded_pii_select", "No unbounded PII select in the command", (c) => {
-    for (const sql of ClientSql.sqlTexts(c)) {
+    for (const sql of sqlOf(c)) {
       const problem = check(sql)
       if (problem !== undefined) return `${Sh.shown(c)} selects ${problem} with no WHERE or LIMIT: bulk PII reads need review`
     }
@@ -149,7 +153,7 @@ export const blockRenameThenDrop = (options: RenameThenDropOptions): Policy.Poli
     if (script !== undefined && !("commands" in script)) return script
     if (script !== undefined) {
       if (script.problem !== undefined) return Policy.fail(`The command cannot be fully inspected: ${script.problem} (fail closed)`)
-      for (const c of script.commands) texts.push(...ClientSql.sqlTexts(c))
+      for (const c of script.commands) texts.push(...sqlOf(c))
     }
     const sql = readString(ctx.payload, "sql")
     if (sql._tag === "Invalid") return Policy.fail(sql.reason)

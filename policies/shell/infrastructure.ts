@@ -228,6 +228,7 @@ export const blockDockerVolumePrune: Policy.Policy = makeBlockDockerVolumePrune(
 /** Makes `block_route53_delete` with allowances. */
 export const makeBlockRoute53Delete = (allow: Allow = NO_ALLOW): Policy.Policy =>
   eachCommand("block_route53_delete", "No DNS deletion in the command", (c) => {
+    if (c.name !== "aws" && c.name !== "gcloud" && c.name !== "az") return undefined
     const aws = awsWords(c)
     const i = aws.indexOf("route53")
     if (i >= 0) {

@@ -69,7 +69,7 @@ export const scriptOf = (payload: unknown): Script | Policy.Verdict | undefined 
   if (field._tag === "Invalid") return Policy.fail(field.reason)
   if (field._tag === "Absent") return undefined
   const v = field.value
-  if (typeof v === "string") return v.trim() === "" ? undefined : parse(v)
+  if (typeof v === "string") return v.length > 0 && v.charCodeAt(0) > 32 ? parse(v) : v.trim() === "" ? undefined : parse(v)
   if (Array.isArray(v) && v.every((w) => typeof w === "string")) return v.length === 0 ? undefined : parse(v as ReadonlyArray<string>)
   return Policy.fail(`payload.command must be a string or an array of strings, got ${describeType(v)}`)
 }
