@@ -6,6 +6,8 @@
  * Options are read from each wrapper's table. An option the table does not know may or may not take a
  * value, so both readings are kept (`strace -X rm -rf ~` is read as running `rm -rf ~` and as running
  * `-rf ~`); past `MAX_READINGS` readings, or `MAX_WRAPPERS` nested wrappers, the command is unresolved.
+ * A wrapper that starts a shell when given no command (`sudo -s`, `sudo -i`, `doas -s`, `su`, `runuser`,
+ * `script`, `chroot`, `unshare`, `nsenter`, `pkexec`, `run0`) runs `sh`, which runs what it reads on its input.
  *
  * @example
  * ```ts
@@ -247,6 +249,8 @@ const afterOptions = (name: string, spec: Spec, c: Cursor, env: Map<string, stri
   const loop = c.loop || spec.loop === true
   const rest = argv.slice(i)
   const script = (text: string): Step => ({ reading: { argv: [], env, via: via ?? name, loop, cwd: o.cwd, unresolved: undefined, script: text, xargs: undefined } })
+  // With no command, these start a shell, which runs what it reads on its input (`sudo -s <<< 'rm -rf /'`).
+  const shell: Step = { cursor: { argv: ["sh"], env, via: via ?? name, loop, cwd: o.cwd ?? c.cwd, wrappers: c.wrappers + 1 } }
   if (name === "flock") {
     if (rest[0] === "-c" || rest[0] === "--command") return script(rest[1] ?? "")
     return rest.length === 0 ? { reading: { ...finish(c, undefined), argv: [] } } : { cursor: { argv: rest, env, via, loop, cwd: o.cwd, wrappers: c.wrappers + 1 } }
@@ -256,7 +260,7 @@ const afterOptions = (name: string, spec: Spec, c: Cursor, env: Map<string, stri
     const c2 = scriptAnywhere(argv)
     if (c2 !== undefined) return script(c2)
     if (name === "runuser" && argv.includes("-u")) return { cursor: { argv: rest, env, via: "runuser", loop, cwd: o.cwd, wrappers: c.wrappers + 1 } }
-    return { reading: { ...finish(c, undefined), argv: [] } }
+    return shell
   }
   if (o.script !== undefined && name === "env") {
     // `env -S 'a b' c`: the string is split into words, followed by the rest.
@@ -268,15 +272,17 @@ const afterOptions = (name: string, spec: Spec, c: Cursor, env: Map<string, stri
   if (o.script !== undefined) return script(o.script)
   if (name === "watch") return script(rest.join(" "))
   if (o.noCommand) return { reading: { ...finish(c, undefined), argv: [] } }
-  if (o.shell) return rest.length === 0 ? { reading: { ...finish(c, undefined), argv: [] } } : script(rest.join(" "))
+  if (o.shell) return rest.length === 0 ? shell : script(rest.join(" "))
   if (name === "xargs") {
     return { reading: { argv: rest.length === 0 ? ["echo"] : rest, env, via: "xargs", loop: true, cwd: o.cwd, unresolved: undefined, script: undefined, xargs: { replace: o.replace, nul: o.nul } } }
   }
-  if (rest.length === 0) return { reading: { ...finish(c, undefined), argv: [] } }
+  if (rest.length === 0) return STARTS_SHELL.has(name) ? shell : { reading: { ...finish(c, undefined), argv: [] } }
   return { cursor: { argv: rest, env, via, loop, cwd: o.cwd ?? c.cwd, wrappers: c.wrappers + 1 } }
 }
 
 const PRIVILEGED = new Set(["sudo", "doas", "run0", "pkexec", "su", "runuser"])
+/** Wrappers that start a shell when given no command. */
+const STARTS_SHELL = new Set(["run0", "pkexec", "chroot", "unshare", "nsenter"])
 
 /** The value of `-c`/`--command` anywhere in argv (`su - root -c 'x'`). */
 const scriptAnywhere = (argv: ReadonlyArray<string>): string | undefined => {

@@ -198,5 +198,7 @@ export const SHELL_EVERYDAY: ReadonlyArray<Case> = [
   sh("git config user.email agent@example.com", "git and GitHub feature-branch flow"),
   sh("git config --get remote.origin.url", "git and GitHub feature-branch flow"),
   sh("gh pr list --state open", "git and GitHub feature-branch flow"),
-  sh("gh api repos/o/r/pulls/42", "git and GitHub feature-branch flow")
+  sh("gh api repos/o/r/pulls/42", "git and GitHub feature-branch flow"),
+  sh("echo 'whoami' | sudo -s", "shell control flow, environment and tools"),
+  sh("su - deploy -c 'ls -la /srv/app'", "shell control flow, environment and tools")
 ]
