@@ -88,7 +88,8 @@ const one = (call: Call, reading: Reading, shell: Shell, run: Run): Command | un
     return wrapper
   }
   if (reading.argv.length === 0) {
-    if (reading.unresolved === undefined) return undefined
+    if (reading.unresolved === undefined && call.redirects.length === 0) return undefined
+    // `exec 3< .env`: with no command, the redirections apply to the shell itself; they are still judged.
     const wrapper = build(call, { ...reading, argv: call.argv.slice(0, 1) }, shell)
     return record(wrapper, run) ? wrapper : undefined
   }

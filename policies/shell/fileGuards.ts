@@ -53,7 +53,10 @@ export const blockChmod777Recursive: Policy.Policy = makeBlockChmod777Recursive(
 // Secret reads
 
 const READERS = set(
-  "cat tac less more most head tail bat batcat nl grep egrep fgrep zgrep rg ag ack awk gawk mawk sed cut sort uniq strings xxd od hexdump hd base64 base32 basenc cp scp rsync install tar zip 7z gzip bzip2 xz zstd dd openssl gpg curl wget http https xh nc ncat netcat socat diff cmp jq yq pbcopy xclip xsel view vim vi nvim nano emacs code subl open xdg-open"
+  "cat tac less more most head tail bat batcat nl grep egrep fgrep zgrep rg ag ack ugrep sift pt awk gawk mawk sed cut sort uniq strings xxd od hexdump hd base64 base32 basenc " +
+    "rev fold fmt expand unexpand paste join comm column pr look iconv split csplit zcat zless zmore bzcat xzcat zstdcat lz4cat gunzip " +
+    "cp scp rsync install tar zip 7z gzip bzip2 xz zstd dd openssl gpg curl wget http https xh nc ncat netcat socat diff diff3 sdiff colordiff " +
+    "delta vimdiff cmp jq yq pbcopy xclip xsel view vim vi nvim nano emacs code subl open xdg-open"
 )
 const COPIERS = set("cp scp rsync install")
 const GIT_READS = set("show diff log blame cat-file grep add")

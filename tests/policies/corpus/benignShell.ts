@@ -200,5 +200,9 @@ export const SHELL_EVERYDAY: ReadonlyArray<Case> = [
   sh("gh pr list --state open", "git and GitHub feature-branch flow"),
   sh("gh api repos/o/r/pulls/42", "git and GitHub feature-branch flow"),
   sh("echo 'whoami' | sudo -s", "shell control flow, environment and tools"),
-  sh("su - deploy -c 'ls -la /srv/app'", "shell control flow, environment and tools")
+  sh("su - deploy -c 'ls -la /srv/app'", "shell control flow, environment and tools"),
+  sh("column -t -s, data/report.csv | head -20", "searching and reading the project"),
+  sh("exec 3< package.json; head -c 100 <&3", "shell control flow, environment and tools"),
+  sh("ssh-add ~/.ssh/id_ed25519", "shell control flow, environment and tools"),
+  sh("node --env-file=.env dist/server.js", "builds, tests and linters")
 ]

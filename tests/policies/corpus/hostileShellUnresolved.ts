@@ -268,5 +268,18 @@ export const SHELL_UNRESOLVED: ReadonlyArray<Case> = [
   sh("run0 <<< 'rm -rf /'", "round 5: run0 without a command starts a root shell"),
   sh("sudo -s <<EOF\nrm -rf /\nEOF", "round 5: heredoc into sudo -s"),
   sh("script -q <<< 'rm -rf ~'", "round 5: script starts a shell that reads its input"),
-  sh("nsenter -t 1 -m <<< 'rm -rf /'", "round 5: nsenter without a command starts a shell")
+  sh("nsenter -t 1 -m <<< 'rm -rf /'", "round 5: nsenter without a command starts a shell"),
+  // Secret reads through less common readers and shell-level descriptors (round 5)
+  sh("exec 3< .env; cat <&3", "round 5: exec opens the secret on a descriptor"),
+  sh("rev .env", "round 5: rev prints a secret file reversed"),
+  sh("fold -w 200 .env", "round 5: fold prints a secret file"),
+  sh("paste .env", "round 5: paste prints a secret file"),
+  sh("column -t ~/.aws/credentials", "round 5: column prints AWS credentials"),
+  sh("pr -t .env", "round 5: pr prints a secret file"),
+  sh("colordiff .env /dev/null", "round 5: colordiff prints a secret file"),
+  sh("sdiff .env /dev/null", "round 5: sdiff prints a secret file"),
+  sh("ugrep -r KEY .env", "round 5: ugrep reads a secret file"),
+  sh("iconv -f utf8 -t utf8 .env", "round 5: iconv prints a secret file"),
+  sh("expand .env", "round 5: expand prints a secret file"),
+  sh("fmt ~/.ssh/id_rsa", "round 5: fmt prints a private key")
 ]
