@@ -2,7 +2,7 @@
  * Programs that run code given as text (private): interpreter one-liners (`python -c`, `node -e`,
  * `perl -e`, `ruby -e`, `php -r`…), scripts fed on standard input or in a heredoc, `awk` programs that
  * call `system()` or pipe to commands, `sed` scripts with the `e` command, editors and debuggers told to
- * run commands (`vim -c`, `gdb -ex`), and database clients' shell escapes (`psql \!`, sqlite `.shell`).
+ * run commands (`vim -c`, `gdb -ex`, `less +!cmd`), and database clients' shell escapes (`psql \!`, sqlite `.shell`).
  * The guard cannot model that code, so `interpreterCode` gives the code (scanned by the secret and CI
  * policies) and a reason to block it unless the user allows the form. Every scanner here is one
  * linear pass.
@@ -97,6 +97,7 @@ export const interpreterCode = (
   if (AWKS.has(name)) return awkCode(name, argv)
   if (name === "sed" || name === "gsed") return sedCode(name, argv)
   if (EDITORS.has(name)) return editorCode(name, argv)
+  if (PAGERS.has(name)) return pagerCode(name, argv)
   if (DB_CLIENTS.has(name)) return clientCode(name, argv, stdin)
   if (name === "make" || name === "gmake") return makeCode(argv, stdin)
   return undefined
@@ -216,6 +217,19 @@ const editorCode = (name: string, argv: ReadonlyArray<string>): Code | undefined
     const a = argv[i]!
     if (options.has(a) || options.has(a.split("=")[0]!) || ((name !== "emacs" && name !== "gdb" && name !== "lldb") && a.startsWith("+") && a.length > 1)) {
       return { code: argv[i + 1], reason: `${name} ${a.split("=")[0]} runs editor or debugger commands (which can run a shell), which this guard cannot inspect${allowHint}` }
+    }
+  }
+  return undefined
+}
+
+const PAGERS = set("less more most")
+/** `less +'!cmd'`: a pager's initial command that runs a shell (`!`) or pipes to one (`|`). */
+const pagerCode = (name: string, argv: ReadonlyArray<string>): Code | undefined => {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!
+    const initial = a.startsWith("+") ? a.slice(1) : a.startsWith("--cmd=") ? a.slice(6) : a === "--cmd" ? argv[i + 1] ?? "" : undefined
+    if (initial !== undefined && (initial.includes("!") || initial.includes("|") || initial.includes(UNKNOWN))) {
+      return { code: initial, reason: `${name} ${a.startsWith("+") ? "+" : "--cmd"} runs a pager command that starts a shell, which this guard cannot inspect${allowHint}` }
     }
   }
   return undefined

@@ -204,5 +204,6 @@ export const SHELL_EVERYDAY: ReadonlyArray<Case> = [
   sh("column -t -s, data/report.csv | head -20", "searching and reading the project"),
   sh("exec 3< package.json; head -c 100 <&3", "shell control flow, environment and tools"),
   sh("ssh-add ~/.ssh/id_ed25519", "shell control flow, environment and tools"),
-  sh("node --env-file=.env dist/server.js", "builds, tests and linters")
+  sh("node --env-file=.env dist/server.js", "builds, tests and linters"),
+  sh("less +G logs/test-output.log", "searching and reading the project")
 ]

@@ -281,5 +281,8 @@ export const SHELL_UNRESOLVED: ReadonlyArray<Case> = [
   sh("ugrep -r KEY .env", "round 5: ugrep reads a secret file"),
   sh("iconv -f utf8 -t utf8 .env", "round 5: iconv prints a secret file"),
   sh("expand .env", "round 5: expand prints a secret file"),
-  sh("fmt ~/.ssh/id_rsa", "round 5: fmt prints a private key")
+  sh("fmt ~/.ssh/id_rsa", "round 5: fmt prints a private key"),
+  sh("less +'!rm -rf ~' README.md", "round 5: less initial command runs a shell"),
+  sh("more +'!sh' notes.txt", "round 5: more initial command runs a shell"),
+  sh("less --cmd='|sh' notes.txt", "round 5: less --cmd pipes to a shell")
 ]
