@@ -1,7 +1,11 @@
 /**
  * Git policies. They read `payload.branch`, `payload.base`, `payload.file_count` (or `payload.files`),
  * `payload.command` / `payload.args`, `payload.commit_message`, `payload.diff` and `payload.content`.
- * Shell commands are split into words with a shell-words parser, never matched as substrings.
+ * Shell commands are read with the shell model (`shell/parse.ts`), never matched as substrings, and git
+ * commands are normalised before they are judged (`shell/gitPush.ts`): refspecs to destination branches,
+ * `-c` overrides, `GIT_CONFIG_*`, `git config` run earlier in the same command, and aliases (expanded
+ * when defined in the command; an unknown subcommand may be an alias and blocks). A push whose target,
+ * force or configuration is not known before it runs blocks.
  *
  * @example
  * ```ts
@@ -11,9 +15,12 @@
  * @module
  */
 import * as Policy from "../src/Policy.ts"
-import { describeType, forEachString, readField, readString, show } from "./_payload.ts"
+import { describeType, forEachString, get, readField, readString, show } from "./_payload.ts"
 import { findSecret } from "./_secrets.ts"
-import * as Sh from "./_shell.ts"
+import { isMainBranch as isMain, pushOf } from "./shell/gitPush.ts"
+import * as Sh from "./shell/model.ts"
+import { parse } from "./shell/parse.ts"
+import { type AllowEntry, allowList, judgeWithAllow } from "./shell/policy.ts"
 
 // ---------------------------------------------------------------------------------------------------
 // Branches
@@ -23,7 +30,7 @@ const targetBranch = (raw: string): string => {
   let b = raw.trim()
   b = b.slice(b.lastIndexOf(":") + 1)
   if (b.startsWith("+")) b = b.slice(1)
-  return b.replace(/^refs\/heads\//i, "").toLowerCase()
+  return b.replace(/^refs\/heads\//i, "").replace(/^heads\//i, "").toLowerCase()
 }
 
 const isMainBranch = (raw: string): boolean => {
@@ -31,28 +38,82 @@ const isMainBranch = (raw: string): boolean => {
   return b === "main" || b === "master"
 }
 
-/**
- * Blocks pushes to main or master, any case: `payload.branch`, and the refspecs of `git push` commands in
- * `payload.command` (`git push origin HEAD:main`, `git push origin :main`): `dontPushToMain`. Passes
- * when both are absent.
- */
-export const dontPushToMain: Policy.Policy = Policy.make("dont_push_to_main", (ctx) => {
-  const branch = readString(ctx.payload, "branch")
-  if (branch._tag === "Invalid") return Policy.fail(branch.reason)
-  if (branch._tag === "Present" && isMainBranch(branch.value)) return Policy.fail(`Direct push to ${show(branch.value)} is blocked`)
-  const commands = gitCommands(ctx.payload)
-  if (typeof commands === "string") return Policy.fail(commands)
-  for (const c of commands) {
-    const target = pushRefspecs(gitInvocation(c)?.args ?? []).find(isMainBranch)
-    if (target !== undefined) return Policy.fail(`Direct push to ${show(target)} is blocked: ${show(c.argv.join(" "))}`)
-  }
-  return branch._tag === "Absent" && commands.length === 0 ? Policy.pass("No branch given") : Policy.pass("Branch is not main/master")
-})
+/** Options of the command-reading git policies. */
+export interface GitCommandOptions {
+  /**
+   * Commands permitted although the policy blocks them: an exact simple command (`"git push origin
+   * HEAD:main"`) or a word prefix (`{ prefix: "git push --force-with-lease" }`). A policy that blocks only
+   * because of allowed commands passes with a reason starting "allowed by configuration: …".
+   */
+  readonly allow?: ReadonlyArray<AllowEntry>
+}
 
-/** Blocks merges whose `payload.base` is main or master: `dontMergeToMain`. Passes when absent. */
+const NO_BRANCH = Policy.pass("No branch given")
+const NOT_MAIN = Policy.pass("Branch is not main/master")
+
+const GH_API_VALUED = new Set(["-X", "--method", "-H", "--header", "-f", "--raw-field", "-F", "--field", "-q", "--jq", "-t", "--template", "--hostname", "--input", "-p", "--preview", "--cache"])
+const GH_MAIN_REF = /(?:^|\/)git\/refs\/heads\/(?:main|master)(?:$|[?#])/i
+
+/** `gh api …/git/refs/heads/main` with a write method: a push to main through the GitHub API. */
+const ghWritesMain = (c: Sh.Command): boolean => {
+  if (c.name !== "gh" || c.args[0] !== "api") return false
+  const path = Sh.positionals(c.args.slice(1), GH_API_VALUED)[0]
+  if (path === undefined || !GH_MAIN_REF.test(path)) return false
+  const method = Sh.optionValues(c.args, "X", "method")[0]?.toUpperCase()
+  return method !== undefined ? method !== "GET" : c.args.some((w) => /^-[fF]$|^--(?:field|raw-field|input)/.test(w))
+}
+
+/** Why a git command in `commands` pushes to main or master (or may), if one does. */
+const pushesToMain = (commands: ReadonlyArray<Sh.Command>, current: string | undefined): string | undefined => {
+  for (const c of commands) {
+    if (ghWritesMain(c)) return `Direct push to main is blocked: ${Sh.shown(c)} updates the main branch through the GitHub API`
+    const push = pushOf(c, current)
+    if (push === undefined) continue
+    if (push.unknown !== undefined) return `Push target cannot be determined: ${Sh.shown(c)} (${push.unknown}); it may push to main`
+    if (push.every !== undefined) return `Direct push to main is blocked: ${Sh.shown(c)} writes every branch: ${push.every}`
+    const hit = push.targets.find((t) => isMain(t.branch))
+    if (hit !== undefined) return `Direct push to ${show(hit.branch)} is blocked: ${Sh.shown(c)} ${hit.deletes ? "deletes" : "pushes to"} it (refspec ${show(hit.spec)})`
+  }
+  return undefined
+}
+
+/**
+ * Makes `dont_push_to_main` with allowances: blocks pushes to main or master, any case — `payload.branch`,
+ * and the pushes in `payload.command`/`payload.args` with their refspecs normalised (`HEAD:main`,
+ * `HEAD:heads/main`, `refs/heads/main`, `+main`, `:main` deletes, `'*:*'`, `--all`, `--mirror`,
+ * `--prune`, `remote.*.push`/`remote.*.mirror` configuration, `send-pack`, aliases). A push whose target
+ * is not known before it runs blocks; a plain `git push` of a branch the command did not check out is
+ * judged by `payload.branch` when given.
+ */
+export const makeDontPushToMain = (options: GitCommandOptions = {}): Policy.Policy => {
+  const allow = allowList(options.allow, "dont_push_to_main")
+  return Policy.make("dont_push_to_main", (ctx) => {
+    const branch = readString(ctx.payload, "branch")
+    if (branch._tag === "Invalid") return Policy.fail(branch.reason)
+    if (branch._tag === "Present" && isMainBranch(branch.value)) return Policy.fail(`Direct push to ${show(branch.value)} is blocked`)
+    const commands = gitCommands(ctx.payload)
+    if (typeof commands === "string") return Policy.fail(commands)
+    const current = branch._tag === "Present" ? branch.value.trim().toLowerCase() : undefined
+    const passed = branch._tag === "Absent" && commands.length === 0 ? NO_BRANCH : NOT_MAIN
+    return judgeWithAllow(commands, (cs) => pushesToMain(cs, current), allow, passed)
+  })
+}
+
+/** Blocks pushes to main or master (see `makeDontPushToMain`): `dontPushToMain`. Passes when branch and command are absent. */
+export const dontPushToMain: Policy.Policy = makeDontPushToMain()
+
+/**
+ * Blocks merges whose `payload.base` is main or master, and merging pull requests from the shell (`gh pr
+ * merge`: its base branch is not in the command, so it may be main): `dontMergeToMain`. Passes when
+ * neither is present.
+ */
 export const dontMergeToMain: Policy.Policy = Policy.make("dont_merge_to_main", (ctx) => {
   const base = readString(ctx.payload, "base")
   if (base._tag === "Invalid") return Policy.fail(base.reason)
+  const commands = readField(ctx.payload, "command")._tag === "Present" ? gitCommands(ctx.payload) : []
+  if (typeof commands === "string") return Policy.fail(commands)
+  const merge = commands.find((c) => c.name === "gh" && c.args[0] === "pr" && c.args[1] === "merge")
+  if (merge !== undefined) return Policy.fail(`Merge blocked: ${Sh.shown(merge)} merges a pull request into a base branch the command does not name, which may be main`)
   if (base._tag === "Absent") return Policy.pass("No merge target given")
   return isMainBranch(base.value)
     ? Policy.fail(`Merge into ${show(base.value)} is blocked: PRs must target a non-protected branch`)
@@ -124,100 +185,82 @@ export const dontDeleteBranch: Policy.Policy = Policy.make(
 // ---------------------------------------------------------------------------------------------------
 // Force pushes
 
-const PUSH_OPTIONS_WITH_VALUE = new Set(["--repo", "--receive-pack", "--exec", "--push-option", "-o"])
-const FORCE_OPTIONS = ["force", "force-with-lease", "force-if-includes", "mirror"]
-
-/** The `-c`/`--config-env` values and the arguments after git's global options, for a command running git. */
-const gitInvocation = (c: Sh.Command): { readonly configs: ReadonlyArray<string>; readonly args: ReadonlyArray<string> } | undefined => {
-  if (c.name === "git-push") return { configs: [], args: ["push", ...c.argv.slice(1)] }
-  if (c.name !== "git") return undefined
-  const i = Sh.skipOptions(c.argv, 1, Sh.GIT_VALUED)
-  const configs: Array<string> = []
-  for (let k = 1; k < i; k++) if (c.argv[k] === "-c" || c.argv[k] === "--config-env") configs.push(c.argv[k + 1] ?? "")
-  return { configs, args: c.argv.slice(i) }
-}
-
-/** The force in a `git push` (`-f`, `--force-with-lease=…`, `+ref`, a `+` push config, …), if any. */
-const forceOf = (configs: ReadonlyArray<string>, args: ReadonlyArray<string>): string | undefined => {
-  if (args[0] !== "push") return undefined
-  for (const c of configs) if (/^remote\.[^=]*\.push=\s*\+/is.test(c)) return `-c ${c}`
-  let optionsDone = false
-  for (let k = 1; k < args.length; k++) {
-    const a = args[k]!
-    if (!optionsDone && a === "--") {
-      optionsDone = true
-    } else if (!optionsDone && a.startsWith("--")) {
-      const name = a.slice(2).split("=")[0]!
-      if (name !== "" && FORCE_OPTIONS.some((f) => f.startsWith(name))) return a
-      if (PUSH_OPTIONS_WITH_VALUE.has(`--${name}`) && !a.includes("=")) k++
-    } else if (!optionsDone && a.startsWith("-") && a.length > 1) {
-      for (let p = 1; p < a.length; p++) {
-        if (a[p] === "f") return a
-        if (a[p] === "o") {
-          if (p === a.length - 1) k++
-          break
-        }
-      }
-    } else if (a.startsWith("+")) {
-      return a
-    }
-  }
-  return undefined
-}
-
-/** The refspecs of a `git push` argument list (what follows the remote), for `dont_push_to_main`. */
-const pushRefspecs = (args: ReadonlyArray<string>): ReadonlyArray<string> =>
-  args[0] === "push" ? Sh.positionals(args.slice(1), PUSH_OPTIONS_WITH_VALUE).slice(1) : []
-
 /** The git commands in `payload.command` (plus `payload.args`), or a reason they cannot be read. */
 const gitCommands = (payload: unknown): ReadonlyArray<Sh.Command> | string => {
   const command = readField(payload, "command")
   const args = readField(payload, "args")
   if (command._tag === "Invalid") return command.reason
   if (args._tag === "Invalid") return args.reason
+  if (command._tag === "Present" && args._tag === "Absent" && typeof command.value === "string") {
+    const script = parse(command.value)
+    return script.problem !== undefined ? `The command cannot be fully inspected: ${script.problem} (fail closed)` : script.commands
+  }
   const out: Array<Sh.Command> = []
   if (command._tag === "Present") {
     const v = command.value
     if (typeof v !== "string" && !(Array.isArray(v) && v.every((x) => typeof x === "string"))) {
       return `payload.command must be a string or an array of strings, got ${describeType(v)}`
     }
-    const script = Sh.parse(v as string | ReadonlyArray<string>)
+    const script = parse(v as string | ReadonlyArray<string>)
     if (script.problem !== undefined) return `The command cannot be fully inspected: ${script.problem} (fail closed)`
     out.push(...script.commands)
   }
   if (args._tag === "Present") {
     const w = words(args.value, "payload.args")
     if (typeof w === "string") return w
-    const last = out[out.length - 1]
+    const last = out.length === 0 ? undefined : out[out.length - 1]
     const argv = last !== undefined ? [...last.argv, ...w] : Sh.programName(w[0]) === "git" ? w : ["git", ...w]
-    out.push(...Sh.parse(argv).commands)
+    const script = parse(argv)
+    if (script.problem !== undefined) return `The command cannot be fully inspected: ${script.problem} (fail closed)`
+    out.push(...script.commands)
   }
   return out
 }
 
 const words = (value: unknown, label: string): ReadonlyArray<string> | string => {
-  if (typeof value === "string") return Sh.parse(value).commands.flatMap((c) => c.argv)
+  if (typeof value === "string") {
+    const script = parse(value)
+    if (script.problem !== undefined) return `${label} cannot be read: ${script.problem}`
+    return script.commands.flatMap((c) => c.argv)
+  }
   if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value as ReadonlyArray<string>
   return `${label} must be a string or an array of strings, got ${describeType(value)}`
 }
 
-/**
- * Blocks force pushes in `payload.command` / `payload.args`: `-f`, `--force`, `--force-with-lease=…`,
- * `--force-if-includes`, `--mirror`, combined flags like `-fu`, and `+ref` refspecs, wherever the shell
- * runs them (`sudo`, `bash -c`, `$( )`, aliases); `rm -f` and `grep -f` pass: `dontForcePush`.
- */
-export const dontForcePush: Policy.Policy = Policy.make("dont_force_push", (ctx) => {
-  const commands = gitCommands(ctx.payload)
-  if (typeof commands === "string") return Policy.fail(commands)
+const NO_COMMAND = Policy.pass("No command given")
+const NO_FORCE = Policy.pass("No force push in the command")
+
+/** Why a git command in `commands` force-pushes (or may), if one does. */
+const forcePush = (commands: ReadonlyArray<Sh.Command>): string | undefined => {
   for (const c of commands) {
-    const git = gitInvocation(c)
-    const force = git === undefined ? undefined : forceOf(git.configs, git.args)
-    if (force !== undefined) {
-      return Policy.fail(`Force push is blocked: ${show(c.argv.join(" "))} uses ${show(force)}, which can destroy remote history`)
+    const push = pushOf(c, undefined)
+    if (push === undefined) continue
+    if (push.force !== undefined) {
+      return `Force push is blocked: ${Sh.shown(c)} uses ${show(push.force)}, which can destroy remote history`
     }
+    if (push.unknown !== undefined) return `Force push cannot be ruled out: ${Sh.shown(c)} (${push.unknown})`
   }
-  return Policy.pass(commands.length === 0 ? "No command given" : "No force push in the command")
-})
+  return undefined
+}
+
+/**
+ * Makes `dont_force_push` with allowances: blocks force pushes in `payload.command` / `payload.args` —
+ * `-f`, `--force`, `--force-with-lease=…`, `--force-if-includes`, abbreviations (`--forc`), `--mirror`,
+ * combined flags like `-fu`, `+ref` refspecs, a `+` refspec or mirror set by `-c`/`git config`, through
+ * `send-pack`, aliases, `sudo`, `bash -c`, `$( )`; a push whose options are not known before it runs.
+ * `rm -f` and `grep -f` pass.
+ */
+export const makeDontForcePush = (options: GitCommandOptions = {}): Policy.Policy => {
+  const allow = allowList(options.allow, "dont_force_push")
+  return Policy.make("dont_force_push", (ctx) => {
+    const commands = gitCommands(ctx.payload)
+    if (typeof commands === "string") return Policy.fail(commands)
+    return judgeWithAllow(commands, forcePush, allow, commands.length === 0 ? NO_COMMAND : NO_FORCE)
+  })
+}
+
+/** Blocks force pushes (see `makeDontForcePush`): `dontForcePush`. */
+export const dontForcePush: Policy.Policy = makeDontForcePush()
 
 // ---------------------------------------------------------------------------------------------------
 // Commit contents
@@ -229,22 +272,85 @@ const LAZY = new Set([
 ])
 const MIN_MESSAGE = 10
 
+let lastMessage: string | undefined
+let lastProblem: string | undefined
+
+/** Why a commit message is not meaningful, if it is not (the last answer is kept: a payload often repeats its message). */
+const messageProblem = (raw: string): string | undefined => {
+  if (raw === lastMessage) return lastProblem
+  lastProblem = judgeMessage(raw)
+  lastMessage = raw
+  return lastProblem
+}
+
+/** Longest commit message inspected; a longer one blocks (fail closed). */
+const MAX_MESSAGE = 100_000
+
+const judgeMessage = (raw: string): string | undefined => {
+  if (raw.length > MAX_MESSAGE) return `Commit message is too long to inspect (${raw.length} characters, limit ${MAX_MESSAGE})`
+  const m = raw.trim()
+  if (m === "") return "Commit message is empty"
+  if (m.length < MIN_MESSAGE) return `Commit message ${show(m)} is too short (${m.length} chars, minimum ${MIN_MESSAGE})`
+  const w = m.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((x) => x !== "")
+  if (w.length === 0 || w.every((x) => LAZY.has(x))) return `Commit message ${show(m)} is not meaningful: describe what changed and why`
+  return undefined
+}
+
+/** The message a `git commit` in the command sets, `""` for an empty one allowed, or undefined when it sets none (editor, `-C`, `--no-edit`). */
+const commandMessage = (c: Sh.Command): { readonly message: string | undefined; readonly problem: string | undefined } | undefined => {
+  const g = c.git
+  if (g === undefined || g.sub !== "commit") return undefined
+  const a = g.args
+  const parts: Array<string> = []
+  let file: string | undefined
+  for (let i = 0; i < a.length; i++) {
+    const w = a[i]!
+    if (w === "--") break
+    if (w === "--allow-empty-message") return { message: undefined, problem: `Commit message may be empty: ${Sh.shown(c)} uses --allow-empty-message` }
+    if (w === "-m" || w === "--message") parts.push(a[++i] ?? "")
+    else if (w.startsWith("--message=")) parts.push(w.slice(10))
+    else if (/^-[a-zA-Z]*m/.test(w) && !w.startsWith("--")) {
+      const at = w.indexOf("m")
+      parts.push(at === w.length - 1 ? a[++i] ?? "" : w.slice(at + 1))
+    } else if (w === "-F" || w === "--file") file = a[++i]
+    else if (w.startsWith("--file=")) file = w.slice(7)
+  }
+  if (parts.length === 0 && file === "-" && c.stdin !== undefined) parts.push(c.stdin)
+  if (parts.length === 0) return undefined
+  const message = parts.join("\n\n")
+  if (message.includes(Sh.UNKNOWN)) return { message, problem: `Commit message is built at run time and cannot be checked: ${Sh.shown(c)}` }
+  return { message, problem: undefined }
+}
+
 /**
- * Requires a meaningful `payload.commit_message`: non-empty, at least 10 characters, not only lazy words
- * ("fix", "wip", "update", "misc", ".") or punctuation: `requireMeaningfulCommitMessage`. Passes when absent.
+ * Requires a meaningful commit message: non-empty, at least 10 characters, not only lazy words ("fix",
+ * "wip", "update", "misc", ".") or punctuation — in `payload.commit_message` (an explicit `null` counts as
+ * empty) and in every `git commit -m …` of `payload.command` (`--allow-empty-message` and a message built
+ * at run time block): `requireMeaningfulCommitMessage`. Passes when neither gives a message.
  */
 export const requireMeaningfulCommitMessage: Policy.Policy = Policy.make("require_meaningful_commit_message", (ctx) => {
   const message = readString(ctx.payload, "commit_message")
   if (message._tag === "Invalid") return Policy.fail(message.reason)
-  if (message._tag === "Absent") return Policy.pass("No commit message given")
-  const m = message.value.trim()
-  if (m === "") return Policy.fail("Commit message is empty")
-  if (m.length < MIN_MESSAGE) return Policy.fail(`Commit message ${show(m)} is too short (${m.length} chars, minimum ${MIN_MESSAGE})`)
-  const w = m.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((x) => x !== "")
-  if (w.length === 0 || w.every((x) => LAZY.has(x))) {
-    return Policy.fail(`Commit message ${show(m)} is not meaningful: describe what changed and why`)
+  if (message._tag === "Absent" && typeof ctx.payload === "object" && ctx.payload !== null && Object.hasOwn(ctx.payload, "commit_message") && get(ctx.payload, "commit_message") === undefined) {
+    return Policy.fail("Commit message is empty")
   }
-  return Policy.pass(`Commit message meets requirements (${m.length} chars)`)
+  if (message._tag === "Present") {
+    const problem = messageProblem(message.value)
+    if (problem !== undefined) return Policy.fail(problem)
+  }
+  const commands = gitCommands(ctx.payload)
+  if (typeof commands === "string") return Policy.fail(commands)
+  let checked = 0
+  for (const c of commands) {
+    const m = commandMessage(c)
+    if (m === undefined) continue
+    if (m.problem !== undefined) return Policy.fail(m.problem)
+    const problem = messageProblem(m.message ?? "")
+    if (problem !== undefined) return Policy.fail(`${problem} (${Sh.shown(c)})`)
+    checked++
+  }
+  if (message._tag === "Present") return Policy.pass(`Commit message meets requirements (${message.value.trim().length} chars)`)
+  return Policy.pass(checked === 0 ? "No commit message given" : "Every commit message in the command meets requirements")
 })
 
 const SCANNED = ["diff", "content", "commit_message"] as const

@@ -40,24 +40,43 @@ export interface CodingAgentOptions extends Shell.ShellGuardOptions {
 }
 
 /**
- * For coding agents (shell, git and file tools): the whole shell guard; no pushes or merges to main, no
- * force pushes, no API keys in commits; no `.env`, CI/CD, `.gitignore` or home-directory files, and paths
- * confined to the workspace when given; no copying, grepping or globbing for credentials; no prompt
- * injection in any field.
+ * For coding agents (shell, git and file tools). What it blocks:
+ * - in `payload.command` (the shell guard, `Shell.codingAgentShellGuard`): infrastructure destroys
+ *   (terraform/pulumi destroy, destructive ORM pushes, recursive bucket deletes, IAM user, namespace,
+ *   volume and DNS deletion), `git reset --hard` and equivalents, forced `git clean`, recursive `chmod 777`,
+ *   database drops, unvetted package installs, bulk messages and Stripe cancels, unbounded PII selects,
+ *   secret file reads, CI/CD file writes, home or system directory wipes, running downloaded code,
+ *   rename-then-drop of a protected table, `.gitignore` edits that expose files, and every command the
+ *   shell model cannot resolve (an unknown program or script, `eval` of unknown text, interpreter
+ *   one-liners, functions and aliases defined in the command, unresolvable git aliases or configuration);
+ * - pushes or merges to main/master (refspecs, `--all`, `--mirror`, configuration and aliases normalised
+ *   first), force pushes, API keys in commits (add `Git.requireMeaningfulCommitMessage` for message rules);
+ * - `.env`, CI/CD, `.gitignore` and home-directory paths, and paths outside the workspace when given;
+ *   copying, grepping or globbing for credentials; prompt injection in any field.
+ *
+ * `allow` permits commands the shell and git policies would block: an exact simple command or
+ * `{ prefix }` of its words, matched against what runs (wrappers stripped). A policy that blocks only
+ * because of an allowed command passes with a reason starting "allowed by configuration: …", so the
+ * receipt records the allowance.
  *
  * @example
  * ```ts
- * const policies = codingAgent({ workspace: "/workspace", allowPackages: [...Shell.DEFAULT_VETTED_PACKAGES, "lodash"] })
+ * const policies = codingAgent({
+ *   workspace: "/workspace",
+ *   allowPackages: [...Shell.DEFAULT_VETTED_PACKAGES, "lodash"],
+ *   allow: [{ prefix: "python3 -c" }, "git push origin HEAD:main"]
+ * })
  * ```
  */
 export const codingAgent = (options: CodingAgentOptions = {}): ReadonlyArray<Policy.Policy> => {
   const cwd = options.workspace
   const paths = cwd === undefined ? {} : { cwd }
+  const git = options.allow === undefined ? {} : { allow: options.allow }
   return [
     ...Shell.codingAgentShellGuard(options),
-    Git.dontPushToMain,
+    Git.makeDontPushToMain(git),
     Git.dontMergeToMain,
-    Git.dontForcePush,
+    Git.makeDontForcePush(git),
     Git.dontCommitApiKeys,
     ...(cwd === undefined ? [] : [FileSystem.restrictPaths([cwd, ...(options.allowedDirs ?? [])], paths)]),
     FileSystem.dontReadEnv,

@@ -1,8 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import fc from "fast-check"
-import { parse as parseWords } from "shell-quote"
-import * as Sh from "../../policies/_shell.ts"
 import * as Shell from "../../policies/shell.ts"
 import * as Policy from "../../src/Policy.ts"
 import { policyHarness } from "../support/policies.ts"
@@ -207,6 +204,7 @@ const CASES: ReadonlyArray<readonly [Policy.Policy, ReadonlyArray<string>, Reado
     "cd ~ && rm -rf *",
     "cd && rm -rf .",
     "rm -rf \"$STEAMROOT/\"*",
+    "rm -rf \"${BUILD_DIR:?}/\"*",
     "rm -rf /tmp/../home/x",
     "find ~ -type f -delete",
     "find $HOME -exec rm -rf {} +",
@@ -216,7 +214,6 @@ const CASES: ReadonlyArray<readonly [Policy.Policy, ReadonlyArray<string>, Reado
   ], [
     "rm -rf ~/project/node_modules",
     "rm -rf ./dist build",
-    "rm -rf \"${BUILD_DIR:?}/\"*",
     "rm ~/notes.txt",
     "rm -rf /tmp/cache",
     "cd ~/app && rm -rf node_modules",
@@ -370,8 +367,8 @@ describe("shell guard input handling", () => {
   })
 
   it("has one policy per catalogue item, all with snake_case names", () => {
-    assert.strictEqual(all.length, 20)
-    assert.strictEqual(new Set(all.map((p) => p.name)).size, 20)
+    assert.strictEqual(all.length, 22)
+    assert.strictEqual(new Set(all.map((p) => p.name)).size, 22)
     for (const p of all) assert.match(p.name, /^[a-z0-9_]+$/)
   })
 
@@ -388,17 +385,4 @@ describe("the shell model", () => {
     passes(Shell.blockHomeDirDestruction, "echo hi # rm -rf ~")
   })
 
-  it("the fast tokenizer splits exactly like the words parser wherever it applies", () => {
-    const alphabet = ["a", "b", "-", "/", ".", "~", "=", "*", "?", "{", "}", "[", " ", "\t", "'", "\"", ";", "&", "|", "<", ">", "(", ")", "1", "\u0001"]
-    const normalise = (entries: ReadonlyArray<unknown>) =>
-      entries.map((e) => (typeof e === "object" && e !== null && "pattern" in e ? (e as { pattern: string }).pattern : e))
-    fc.assert(
-      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 40 }).map((xs) => xs.join("")), (text) => {
-        const fast = Sh.fastWords(text)
-        if (fast === undefined) return
-        assert.deepStrictEqual(fast, normalise(parseWords(text)), JSON.stringify(text))
-      }),
-      { numRuns: 3000 }
-    )
-  })
 })

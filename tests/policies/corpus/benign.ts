@@ -2,6 +2,7 @@
  * Benign look-alikes that the full built-in catalogue must let through: everyday agent actions that share
  * words, shapes or targets with the hostile corpus.
  */
+import { SHELL_EVERYDAY } from "./benignShell.ts"
 import type { Case } from "./hostile.ts"
 
 const sh = (command: string, note: string): Case => ({ category: "shell", payload: { command }, note })
@@ -21,7 +22,6 @@ export const BENIGN: ReadonlyArray<Case> = [
   sh("npm install ./packages/local-lib", "local package"),
   sh("rm -rf node_modules dist", "clean build output"),
   sh("rm -rf ~/project/node_modules", "deep path under home"),
-  sh("rm -rf \"${BUILD_DIR:?}/\"*", "guarded variable"),
   sh("cd ~/app && rm -rf .next", "cd then remove a build folder"),
   sh("find . -name '*.pyc' -delete", "find -delete in the project"),
   sh("echo 'rm -rf ~ is dangerous' >> NOTES.md", "the words rm -rf ~ in an echo"),
@@ -143,5 +143,8 @@ export const BENIGN: ReadonlyArray<Case> = [
   { category: "slack", payload: { channel: "<#C0123ABCD|eng>" }, note: "link syntax channel" },
   { category: "crm", payload: { email: "new-lead@co.com" }, note: "new contact" },
   { category: "crm", payload: { contact_id: "c_quiet" }, note: "contact with few tasks" },
-  { category: "time", payload: { path: "/workspace/src/a.ts" }, now: "2025-01-16T01:30:00.000Z", note: "inside the window after midnight" }
+  { category: "time", payload: { path: "/workspace/src/a.ts" }, now: "2025-01-16T01:30:00.000Z", note: "inside the window after midnight" },
+
+  // Everyday shell commands (issue 8)
+  ...SHELL_EVERYDAY
 ]

@@ -4,6 +4,9 @@
  * holds no literal credential.
  */
 import type { Json } from "../../../src/Model.ts"
+import { GIT_NORMALISED } from "./hostileGit.ts"
+import { SHELL_EVASIONS } from "./hostileShellEvasion.ts"
+import { SHELL_UNRESOLVED } from "./hostileShellUnresolved.ts"
 
 export type Category =
   | "git" | "db" | "filesystem" | "access" | "credentials" | "url" | "prompt_injection" | "email" | "slack" | "shell" | "crm" | "time"
@@ -47,6 +50,7 @@ export const HOSTILE: ReadonlyArray<Case> = [
   sh("cd ~ && rm -rf *", "cd home then wipe"),
   sh("cd; rm -rf .", "bare cd then rm -rf ."),
   sh("rm -rf \"$STEAMROOT/\"*", "Steam installer bug: empty variable becomes /*"),
+  sh("rm -rf \"${BUILD_DIR:?}/\"*", "a guarded variable still names a directory not known until it runs"),
   sh("rm -rf /tmp/../../home/dev", "traversal into /home"),
   sh("find ~ -type f -delete", "find -delete over home"),
   sh("find / -exec rm -rf {} +", "find -exec rm over /"),
@@ -349,5 +353,10 @@ export const HOSTILE: ReadonlyArray<Case> = [
   // ------------------------------------------------------------------------------------------------
   // Time
   { category: "time", payload: { path: "/workspace/src/a.ts" }, now: "2025-01-15T12:00:00.000Z", note: "outside the maintenance window" },
-  { category: "time", payload: { path: "/workspace/src/a.ts" }, now: "2025-01-15T06:00:00.000Z", note: "window end is exclusive" }
+  { category: "time", payload: { path: "/workspace/src/a.ts" }, now: "2025-01-15T06:00:00.000Z", note: "window end is exclusive" },
+
+  // Shell and git (issue 8): see the files imported above.
+  ...SHELL_EVASIONS,
+  ...SHELL_UNRESOLVED,
+  ...GIT_NORMALISED
 ]
