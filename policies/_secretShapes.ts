@@ -236,7 +236,7 @@ const wordShapes = (text: string, limit: number, out: Array<Found>): void => {
 
 const URL_PASSWORD = /\b[a-z][a-z0-9+.-]{1,20}:\/\/([^\s:@/?#]{0,128}):([^\s@/?#]{1,256})@/gi
 /** `curl -u user:password`, `--user user:password`, `-uuser:password`. */
-const USER_FLAG = /(?:^|\s)(?:-u\s{0,4}|--user[=\s]\s{0,4})["']?([^\s:"']{1,128}):([^\s"']{1,256})/g
+const USER_FLAG = /(?:^|\s)(?:-u\s{0,4}|--user[=\s]\s{0,4})["']?([A-Za-z0-9_][A-Za-z0-9._@\\-]{0,127}):([^\s"']{1,256})/g
 const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g
 
 /** Every credential shape in `text`, in order of discovery (at most `limit`). */

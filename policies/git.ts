@@ -16,7 +16,7 @@
  */
 import * as Policy from "../src/Policy.ts"
 import { describeType, forEachString, get, readField, readString, show } from "./_payload.ts"
-import { findSecret } from "./_secrets.ts"
+import { scanText } from "./_secrets.ts"
 import { isMainBranch as isMain, pushOf } from "./shell/gitPush.ts"
 import * as Sh from "./shell/model.ts"
 import { parse } from "./shell/parse.ts"
@@ -360,16 +360,28 @@ const SCANNED = ["diff", "content", "commit_message"] as const
  * values holding strings) contain a known secret format: `dontCommitApiKeys`.
  */
 export const dontCommitApiKeys: Policy.Policy = Policy.make("dont_commit_api_keys", (ctx) => {
+  const kinds: Array<string> = []
+  const redact: Array<string> = []
+  let where: string | undefined
   for (const key of SCANNED) {
     const field = readField(ctx.payload, key)
     if (field._tag === "Invalid") return Policy.fail(field.reason)
     if (field._tag === "Absent") continue
-    let kind: string | undefined
-    const r = forEachString(field.value, (s) => (kind = findSecret(s)) !== undefined)
-    if (r === "too-deep") return Policy.fail(`payload.${key} is nested too deeply to scan for secrets`)
-    if (kind !== undefined) {
-      return Policy.fail(`Possible ${kind} found in payload.${key}: committing credentials is not permitted`)
-    }
+    const r = forEachString(field.value, (s) => {
+      for (const f of scanText(s)) {
+        kinds.push(f.kind)
+        redact.push(f.value)
+        where ??= key
+      }
+      return false
+    })
+    if (r === "too-deep") return Policy.fail(`payload.${key} is too large or nested too deeply to scan for secrets`)
   }
-  return Policy.pass("No API key patterns detected in the commit")
+  if (kinds.length === 0) return Policy.pass("No API key patterns detected in the commit")
+  // The reason names the kind and the field, never the secret; the receipt stores the secret redacted.
+  return {
+    passed: false,
+    reason: `Possible ${kinds[0]} found in payload.${where}: committing credentials is not permitted`,
+    redact
+  }
 })

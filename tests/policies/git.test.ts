@@ -282,6 +282,14 @@ describe("dont_commit_api_keys", () => {
     blocks(Git.dontCommitApiKeys, { diff: [{ file: "a.ts", hunks: ["ok", `token=${SECRETS[7]![1]}`] }] })
   })
 
+  it("names every secret it found for redaction, so the blocking receipt never stores one", () => {
+    for (const [label, secret] of SECRETS) {
+      const v = verdict(Git.dontCommitApiKeys, { diff: `+const key = "${secret}"\n` })
+      assert.isFalse(v.passed, label)
+      assert.isTrue((v.redact ?? []).some((r) => r.includes(secret) || secret.includes(r)), `${label}: redact holds the secret`)
+    }
+  })
+
   it("passes ordinary code and look-alikes", () => {
     passes(Git.dontCommitApiKeys, { diff: "+const task-runner = 'sk-learn'\n+// AKIA is the AWS prefix" })
     passes(Git.dontCommitApiKeys, { diff: "task-abcdefghijklmnopqrstuvwxyz0123" })
