@@ -112,15 +112,30 @@ const signBatch = (signer: SignerService, hasher: Merkle.Hasher) =>
   })
 
 /**
- * Makes a sealer: a function that signs receipts in batches. Receipts that arrive while a batch is being
- * signed share the next signature; a lone receipt is signed at once. Up to four batches are in flight, so
- * a slow signature (Ed25519, WebCrypto's asynchronous HMAC) does not hold up the next batch.
+ * Makes a sealer: a function that signs receipts in batches. A receipt that arrives while nothing is being
+ * signed is signed at once, in the caller's fiber; receipts that arrive while a signature is in flight
+ * wait and share the next one. Up to four batches are in flight, so a slow signature (Ed25519,
+ * WebCrypto's asynchronous HMAC) does not hold up the next batch.
  */
 export const makeSealer = (
   signer: SignerService,
   hasher: Merkle.Hasher
 ): Effect.Effect<(u: UnsignedReceipt) => Effect.Effect<Receipt, SignerError>, never, Scope.Scope> =>
-  Effect.map(GroupCommit.makeBatcher(signBatch(signer, hasher), { workers: 4 }), (batcher) => batcher.submit)
+  Effect.map(GroupCommit.makeBatcher(signBatch(signer, hasher), { workers: 4 }), (batcher) => {
+    const sign = signBatch(signer, hasher)
+    let signing = 0
+    const alone = (u: UnsignedReceipt) =>
+      Effect.suspend(() => {
+        signing++
+        return Effect.ensuring(
+          Effect.map(sign([u]), (receipts) => receipts[0]!),
+          Effect.sync(() => {
+            signing--
+          })
+        )
+      })
+    return (u: UnsignedReceipt) => Effect.suspend(() => (signing === 0 ? alone(u) : batcher.submit(u)))
+  })
 
 /** Signs one receipt alone (no batching). */
 export const sign = (u: UnsignedReceipt): Effect.Effect<Receipt, SignerError, Signer | Digest.Digest> =>
