@@ -200,6 +200,11 @@ export const gate = (policies: ReadonlyArray<Policy>, ctx: PolicyContext, hooks:
   return Effect.succeed({ results, redact })
 }
 
+/**
+ * The gate from the first policy that returned an Effect on: in one child fiber with the restricted
+ * context. A malformed "Effect" that kills that fiber costs only its own policy (failed closed); the gate
+ * goes on from the next one in a new fiber.
+ */
 const gateRest = (
   policies: ReadonlyArray<Policy>,
   from: number,
@@ -211,22 +216,38 @@ const gateRest = (
   hooks: GateHooks
 ): Effect.Effect<Gate> =>
   Effect.gen(function*() {
-    for (let i = from; i < policies.length; i++) {
-      const policy = policies[i]!
-      const out: Started = i === from ? { threw: false, value: first } : start(policy)
-      if (out.threw) {
-        results.push(crashed(policy, describe(out.error)))
-        continue
-      }
-      const value = out.value
-      if (!isEffect(value)) {
-        record(policy, value)
-        continue
-      }
-      hooks.onPolicy?.(policy)
-      const exit = yield* runUntrusted(() => value)
-      if (Exit.isSuccess(exit)) record(policy, exit.value)
-      else results.push(crashed(policy, describe(Cause.squash(exit.cause))))
+    const at = { index: from }
+    const stretch = (begin: number, pending: Effect.Effect<unknown, unknown> | undefined) =>
+      Effect.gen(function*() {
+        for (let i = begin; i < policies.length; i++) {
+          at.index = i
+          const policy = policies[i]!
+          const out: Started = i === begin && pending !== undefined ? { threw: false, value: pending } : start(policy)
+          if (out.threw) {
+            results.push(crashed(policy, describe(out.error)))
+            continue
+          }
+          const value = out.value
+          if (!isEffect(value)) {
+            record(policy, value)
+            continue
+          }
+          hooks.onPolicy?.(policy)
+          const exit = yield* Effect.exit(Effect.suspend(() => value))
+          if (Exit.isSuccess(exit)) record(policy, exit.value)
+          else results.push(crashed(policy, describe(Cause.squash(exit.cause))))
+        }
+      })
+    let begin = from
+    let pending: Effect.Effect<unknown, unknown> | undefined = first
+    while (begin < policies.length) {
+      const exit = yield* runUntrusted(() => stretch(begin, pending))
+      if (Exit.isSuccess(exit)) break
+      // The fiber itself died (a malformed Effect): that policy failed closed; carry on after it.
+      const policy = policies[at.index]!
+      results.push(crashed(policy, describe(Cause.squash(exit.cause))))
+      begin = at.index + 1
+      pending = undefined
     }
     return { results, redact }
   })

@@ -25,6 +25,7 @@ const shared = new Set<Context.Key<never, unknown>>()
  */
 export const share = <I, S>(key: Context.Key<I, S>): void => {
   shared.add(key as unknown as Context.Key<never, unknown>)
+  views = new WeakMap()
 }
 
 const base = [
@@ -39,8 +40,16 @@ const base = [
   References.LogToStderr
 ] as const
 
-const safe = (context: Context.Context<never>): Context.Context<never> =>
-  Context.pick(...base, ...shared)(context) as Context.Context<never>
+// Contexts are immutable: the restricted view of one is computed once (until a service is shared).
+let views = new WeakMap<object, Context.Context<never>>()
+const safe = (context: Context.Context<never>): Context.Context<never> => {
+  let view = views.get(context)
+  if (view === undefined) {
+    view = Context.pick(...base, ...shared)(context) as Context.Context<never>
+    views.set(context, view)
+  }
+  return view
+}
 
 /** Runs `make()` in a child fiber with the safe services only, and returns how it ended. Never fails. */
 export const runUntrusted = <A, E>(make: () => Effect.Effect<A, E>): Effect.Effect<Exit.Exit<A, E>> =>
