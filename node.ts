@@ -18,12 +18,12 @@ import { Layer } from "effect"
 import * as FilePlatformNode from "./connectors/FilePlatformNode.ts"
 import * as Client from "./src/Client.ts"
 import type * as Crypto from "./src/Crypto.ts"
-import * as FileJournal from "./src/FileJournal.ts"
-import * as FileReceiptStore from "./src/FileReceiptStore.ts"
+import * as FileJournal from "./src/store/FileJournal.ts"
+import * as FileReceiptStore from "./src/store/FileReceiptStore.ts"
 
-export * as FileJournal from "./src/FileJournal.ts"
+export * as FileJournal from "./src/store/FileJournal.ts"
 export * as FilePlatformNode from "./connectors/FilePlatformNode.ts"
-export * as FileReceiptStore from "./src/FileReceiptStore.ts"
+export * as FileReceiptStore from "./src/store/FileReceiptStore.ts"
 export { makeNode as makeFileSystem } from "./connectors/FileSystemNode.ts"
 
 /** Enact's crypto services on `node:crypto` (HMAC and SHA-256 native; Ed25519 through WebCrypto). */

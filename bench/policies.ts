@@ -28,7 +28,7 @@ import * as Slack from "../policies/slack.ts"
 import * as Time from "../policies/time.ts"
 import * as Url from "../policies/url.ts"
 import * as Policy from "../src/Policy.ts"
-import * as ReceiptStore from "../src/ReceiptStore.ts"
+import * as ReceiptStore from "../src/store/ReceiptStore.ts"
 import type { PolicyContext } from "../src/WorkflowContext.ts"
 
 const N = Number(process.env.BENCH_N ?? 50_000)

@@ -11,7 +11,7 @@
  * µs. Run with `node bench/redact.ts` (Node 22) or `deno run -A bench/redact.ts`. Env: BENCH_N (default
  * 20000), BENCH_WARMUP (default 5000).
  */
-import * as Redact from "../src/Redact.ts"
+import * as Redact from "../src/receipt/Redact.ts"
 
 const N = Number(process.env.BENCH_N ?? 20_000)
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5_000)

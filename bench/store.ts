@@ -22,11 +22,11 @@ import type { Scope } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as GroupCommit from "../src/_groupCommit.ts"
-import * as LogFrame from "../src/_logFrame.ts"
-import * as FileReceiptStore from "../src/FileReceiptStore.ts"
+import * as GroupCommit from "../src/store/_groupCommit.ts"
+import * as LogFrame from "../src/store/_logFrame.ts"
+import * as FileReceiptStore from "../src/store/FileReceiptStore.ts"
 import type { Receipt } from "../src/Model.ts"
-import * as ReceiptStore from "../src/ReceiptStore.ts"
+import * as ReceiptStore from "../src/store/ReceiptStore.ts"
 
 const N_SEQ = Number(process.env.BENCH_SEQ ?? 2_000)
 const N_PAR = Number(process.env.BENCH_PAR ?? 20_000)

@@ -17,10 +17,10 @@
  * @module
  */
 import * as Policy from "../src/Policy.ts"
-import * as ClientSql from "./_clientSql.ts"
+import * as ClientSql from "./sql/clients.ts"
 import * as Paths from "./_paths.ts"
 import { describeType, forEachKey, type Read, readField, readStrings, show } from "./_payload.ts"
-import * as Sql from "./_sql.ts"
+import * as Sql from "./sql/parse.ts"
 
 const showRoles = (roles: ReadonlyArray<string>): string => roles.map((r) => show(r)).join(", ")
 

@@ -20,11 +20,11 @@
  * @module
  */
 import * as Policy from "../src/Policy.ts"
-import * as ClientSql from "./_clientSql.ts"
+import * as ClientSql from "./sql/clients.ts"
 import { describeType, isRecord, readField, readString, show } from "./_payload.ts"
-import * as Sql from "./_sql.ts"
-import * as Fn from "./_sqlFunctions.ts"
-import * as Where from "./_where.ts"
+import * as Sql from "./sql/parse.ts"
+import * as Fn from "./sql/functions.ts"
+import * as Where from "./sql/where.ts"
 
 /** Blocks every row deletion: `dontDeleteRow` on a client that must never delete rows. */
 export const dontDeleteRow: Policy.Policy = Policy.make(

@@ -17,13 +17,13 @@
 import { Effect, Layer, ManagedRuntime, Option } from "effect"
 import * as Crypto from "./Crypto.ts"
 import * as Enact from "./Enact.ts"
-import * as Journal from "./Journal.ts"
-import * as Merkle from "./Merkle.ts"
+import * as Journal from "./store/Journal.ts"
+import * as Merkle from "./receipt/Merkle.ts"
 import type { Outcome, Receipt } from "./Model.ts"
-import * as ReceiptModule from "./Receipt.ts"
-import type { Verification } from "./Receipt.ts"
-import * as ReceiptStore from "./ReceiptStore.ts"
-import * as Signer from "./Signer.ts"
+import * as ReceiptModule from "./receipt/Receipt.ts"
+import type { Verification } from "./receipt/Receipt.ts"
+import * as ReceiptStore from "./store/ReceiptStore.ts"
+import * as Signer from "./receipt/Signer.ts"
 
 /** Where receipts and the journal go, as layers (e.g. `FileReceiptStore` + `FileJournal` from `node.ts`). */
 export type Storage = Layer.Layer<ReceiptStore.ReceiptStore | Journal.Journal, unknown>

@@ -6,13 +6,13 @@
  */
 import type { Effect } from "effect"
 import type { Definition } from "./_connectorDefinitions.ts"
-import type { JournalService } from "./Journal.ts"
-import type { Hasher } from "./Merkle.ts"
+import type { JournalService } from "./store/Journal.ts"
+import type { Hasher } from "./receipt/Merkle.ts"
 import type { Receipt, UnsignedReceipt } from "./Model.ts"
 import type { Policy } from "./Policy.ts"
-import type { ReceiptStoreService } from "./ReceiptStore.ts"
-import type { Scrubber } from "./Redact.ts"
-import type { SignerError, SignerService } from "./Signer.ts"
+import type { ReceiptStoreService } from "./store/ReceiptStore.ts"
+import type { Scrubber } from "./receipt/Redact.ts"
+import type { SignerError, SignerService } from "./receipt/Signer.ts"
 import type { Limits } from "./Snapshot.ts"
 import type * as Workflow from "./Workflow.ts"
 

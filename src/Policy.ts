@@ -16,7 +16,7 @@
  */
 import { Cause, Effect, Exit } from "effect"
 import type { Context } from "effect"
-import { runUntrusted, share } from "./_untrusted.ts"
+import { runUntrusted, share } from "./run/_untrusted.ts"
 import type { PolicyResult } from "./Model.ts"
 import type { PolicyContext } from "./WorkflowContext.ts"
 

@@ -19,8 +19,8 @@ import type { Effect } from "effect"
 import type { ActionCall } from "./Connector.ts"
 import type { ConnectorError } from "./ConnectorError.ts"
 import type { ActionResult, Json, Receipt } from "./Model.ts"
-import type { ListFilter } from "./ReceiptStore.ts"
-import type { StoreError } from "./StoreError.ts"
+import type { ListFilter } from "./store/ReceiptStore.ts"
+import type { StoreError } from "./store/StoreError.ts"
 
 /** What policies see. `payload` is the decoded payload when the workflow declares a Schema. */
 export interface PolicyContext<P = unknown> {

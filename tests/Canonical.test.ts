@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import canonicalizeImport from "canonicalize"
 import fc from "fast-check"
-import * as Canonical from "../src/Canonical.ts"
+import * as Canonical from "../src/receipt/Canonical.ts"
 
 /** The reference RFC 8785 implementation (its typings do not resolve under NodeNext). */
 const canonicalize = canonicalizeImport as unknown as (input: unknown) => string | undefined

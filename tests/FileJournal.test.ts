@@ -4,9 +4,9 @@ import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import * as fsp from "node:fs/promises"
 import * as nodePath from "node:path"
-import * as FileJournal from "../src/FileJournal.ts"
-import { type Entry, Journal } from "../src/Journal.ts"
-import type { StoreError } from "../src/StoreError.ts"
+import * as FileJournal from "../src/store/FileJournal.ts"
+import { type Entry, Journal } from "../src/store/Journal.ts"
+import type { StoreError } from "../src/store/StoreError.ts"
 import { readBytes, snapshot, tempDir, writeText } from "./support/tempDir.ts"
 
 const NodeLayer = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer)

@@ -6,12 +6,12 @@ import { spawn } from "node:child_process"
 import * as fsp from "node:fs/promises"
 import * as nodePath from "node:path"
 import { fileURLToPath } from "node:url"
-import * as LogFrame from "../src/_logFrame.ts"
-import * as Canonical from "../src/Canonical.ts"
-import * as FileReceiptStore from "../src/FileReceiptStore.ts"
+import * as LogFrame from "../src/store/_logFrame.ts"
+import * as Canonical from "../src/receipt/Canonical.ts"
+import * as FileReceiptStore from "../src/store/FileReceiptStore.ts"
 import type { Receipt } from "../src/Model.ts"
-import { ReceiptStore, type ReceiptStoreService } from "../src/ReceiptStore.ts"
-import type { StoreError } from "../src/StoreError.ts"
+import { ReceiptStore, type ReceiptStoreService } from "../src/store/ReceiptStore.ts"
+import type { StoreError } from "../src/store/StoreError.ts"
 import { readBytes, snapshot, tempDir, writeText } from "./support/tempDir.ts"
 
 const NodeLayer = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer)
@@ -47,7 +47,7 @@ declare const Deno: unknown
  */
 const putAndKill = (dir: string, acks: number) =>
   new Promise<ReadonlyArray<number>>((resolve, reject) => {
-    const store = fileURLToPath(new URL("../src/FileReceiptStore.ts", import.meta.url))
+    const store = fileURLToPath(new URL("../src/store/FileReceiptStore.ts", import.meta.url))
     const code = `
       const { Effect, Layer } = await import("effect")
       const NodeFileSystem = await import("@effect/platform-node/NodeFileSystem")

@@ -10,10 +10,10 @@ import { Effect } from "effect"
 import { createHash, createHmac, createPublicKey, verify as edVerify } from "node:crypto"
 import { readFileSync } from "node:fs"
 import * as Crypto from "../src/Crypto.ts"
-import * as Merkle from "../src/Merkle.ts"
+import * as Merkle from "../src/receipt/Merkle.ts"
 import type { Receipt } from "../src/Model.ts"
-import * as ReceiptModule from "../src/Receipt.ts"
-import * as Signer from "../src/Signer.ts"
+import * as ReceiptModule from "../src/receipt/Receipt.ts"
+import * as Signer from "../src/receipt/Signer.ts"
 
 const canonicalize = canonicalizeImport as unknown as (input: unknown) => string | undefined
 

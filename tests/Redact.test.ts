@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
 import { createHash } from "node:crypto"
-import * as Redact from "../src/Redact.ts"
+import * as Redact from "../src/receipt/Redact.ts"
 
 const R = "[REDACTED]"
 const utf8 = (s: string) => Buffer.from(s, "utf8")

@@ -12,9 +12,9 @@
  */
 import { Effect } from "effect"
 import * as Policy from "../../src/Policy.ts"
-import * as ClientSql from "../_clientSql.ts"
+import * as ClientSql from "../sql/clients.ts"
 import { describeType, readField, readString } from "../_payload.ts"
-import * as Sql from "../_sql.ts"
+import * as Sql from "../sql/parse.ts"
 import * as Sh from "./model.ts"
 import { UNKNOWN } from "./model.ts"
 import { type Allow, eachCommand, NO_ALLOW, scriptOf } from "./policy.ts"

@@ -19,7 +19,7 @@
  */
 import type { Effect } from "effect"
 import type { Scope } from "effect"
-import type { JournalService } from "../Journal.ts"
+import type { JournalService } from "../store/Journal.ts"
 import type { Check } from "./_expect.ts"
 import { connectorChecks } from "./_connectorChecks.ts"
 import type { Scenario } from "./_connectorRuns.ts"

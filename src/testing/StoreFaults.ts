@@ -16,9 +16,9 @@
  * @module
  */
 import { Context, Effect } from "effect"
-import type { JournalService } from "../Journal.ts"
-import type { ReceiptStoreService } from "../ReceiptStore.ts"
-import * as StoreError from "../StoreError.ts"
+import type { JournalService } from "../store/Journal.ts"
+import type { ReceiptStoreService } from "../store/ReceiptStore.ts"
+import * as StoreError from "../store/StoreError.ts"
 
 /** The calls a fault can target. */
 export type Operation = "put" | "get" | "list" | "ids" | "append" | "read" | "runs" | "remove" | "acquire" | "leaseState"

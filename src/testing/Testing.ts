@@ -33,9 +33,9 @@ import { Context, Effect, Layer } from "effect"
 import type { Scope } from "effect"
 import * as Crypto from "../Crypto.ts"
 import * as Enact from "../Enact.ts"
-import * as Journal from "../Journal.ts"
-import * as ReceiptStore from "../ReceiptStore.ts"
-import * as Signer from "../Signer.ts"
+import * as Journal from "../store/Journal.ts"
+import * as ReceiptStore from "../store/ReceiptStore.ts"
+import * as Signer from "../receipt/Signer.ts"
 import * as StoreFaults from "./StoreFaults.ts"
 
 /** The HMAC secret of the test signer (never use it outside tests). */

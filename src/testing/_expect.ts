@@ -12,7 +12,7 @@
  */
 import { Effect, Schema } from "effect"
 import type { Cause } from "effect"
-import * as Canonical from "../Canonical.ts"
+import * as Canonical from "../receipt/Canonical.ts"
 
 const failureFields = { check: Schema.String, message: Schema.String }
 const ConformanceFailureBase: Schema.Class<ConformanceFailure, Schema.TaggedStruct<"ConformanceFailure", typeof failureFields>, Cause.YieldableError> =

@@ -14,7 +14,7 @@
  */
 import { Clock, Duration, Effect, Exit, Option, Scope } from "effect"
 import { TestClock } from "effect/testing"
-import type { Entry, JournalService } from "../Journal.ts"
+import type { Entry, JournalService } from "../store/Journal.ts"
 import * as Expect from "./_expect.ts"
 import { invalidRunIds } from "./_receiptStoreChecks.ts"
 

@@ -13,12 +13,12 @@
  */
 import { Effect, Option } from "effect"
 import type { Scope } from "effect"
-import * as Canonical from "../Canonical.ts"
+import * as Canonical from "../receipt/Canonical.ts"
 import * as Crypto from "../Crypto.ts"
 import type { Receipt, UnsignedReceipt } from "../Model.ts"
-import * as ReceiptModule from "../Receipt.ts"
-import type { ReceiptStoreService } from "../ReceiptStore.ts"
-import * as Signer from "../Signer.ts"
+import * as ReceiptModule from "../receipt/Receipt.ts"
+import type { ReceiptStoreService } from "../store/ReceiptStore.ts"
+import * as Signer from "../receipt/Signer.ts"
 import * as Expect from "./_expect.ts"
 import { SECRET } from "./Testing.ts"
 

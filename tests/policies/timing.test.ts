@@ -15,10 +15,10 @@ import * as Dns from "../../policies/dns.ts"
 import * as PromptInjection from "../../policies/promptInjection.ts"
 import * as Sets from "../../policies/sets.ts"
 import * as Url from "../../policies/url.ts"
-import * as Sql from "../../policies/_sql.ts"
+import * as Sql from "../../policies/sql/parse.ts"
 import type { PolicyResult } from "../../src/Model.ts"
 import * as Policy from "../../src/Policy.ts"
-import * as ReceiptStore from "../../src/ReceiptStore.ts"
+import * as ReceiptStore from "../../src/store/ReceiptStore.ts"
 import type { PolicyContext } from "../../src/WorkflowContext.ts"
 
 const LIMIT_MS = 50

@@ -10,10 +10,10 @@ import { Effect, Layer, Schema } from "effect"
 import * as FilePlatformNode from "../../connectors/FilePlatformNode.ts"
 import * as FileSystem from "../../connectors/FileSystem.ts"
 import * as Enact from "../../src/Enact.ts"
-import * as FileJournal from "../../src/FileJournal.ts"
-import * as FileReceiptStore from "../../src/FileReceiptStore.ts"
+import * as FileJournal from "../../src/store/FileJournal.ts"
+import * as FileReceiptStore from "../../src/store/FileReceiptStore.ts"
 import * as Crypto from "../../src/Crypto.ts"
-import * as Signer from "../../src/Signer.ts"
+import * as Signer from "../../src/receipt/Signer.ts"
 import * as Workflow from "../../src/Workflow.ts"
 
 const [root, receipts, runId, ttl] = process.argv.slice(2) as [string, string, string, string]

@@ -15,8 +15,8 @@
  */
 import { Effect } from "effect"
 import type { Receipt, UnsignedReceipt } from "../../src/Model.ts"
-import * as ReceiptStore from "../../src/ReceiptStore.ts"
-import type * as StoreError from "../../src/StoreError.ts"
+import * as ReceiptStore from "../../src/store/ReceiptStore.ts"
+import type * as StoreError from "../../src/store/StoreError.ts"
 
 /**
  * The signed fields of a receipt: run `r0` of workflow `w` by `u`, payload `null`, passed, did nothing,

@@ -8,10 +8,10 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Schema } from "effect"
 import * as Connector from "../../src/Connector.ts"
 import * as ConnectorError from "../../src/ConnectorError.ts"
-import * as Journal from "../../src/Journal.ts"
+import * as Journal from "../../src/store/Journal.ts"
 import type { Json, Receipt } from "../../src/Model.ts"
-import * as ReceiptStore from "../../src/ReceiptStore.ts"
-import * as StoreError from "../../src/StoreError.ts"
+import * as ReceiptStore from "../../src/store/ReceiptStore.ts"
+import * as StoreError from "../../src/store/StoreError.ts"
 import { Conformance } from "../../testing.ts"
 
 /** Runs every check; the names of the failing ones, with their messages. */

@@ -17,7 +17,7 @@
  * @module
  */
 import fc from "fast-check"
-import * as Canonical from "../../../src/Canonical.ts"
+import * as Canonical from "../../../src/receipt/Canonical.ts"
 import type { Json } from "../../../src/Model.ts"
 
 export const objectModes = [

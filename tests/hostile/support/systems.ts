@@ -12,7 +12,7 @@
  * @module
  */
 import { Effect } from "effect"
-import * as Canonical from "../../../src/Canonical.ts"
+import * as Canonical from "../../../src/receipt/Canonical.ts"
 import * as Connector from "../../../src/Connector.ts"
 import * as ConnectorError from "../../../src/ConnectorError.ts"
 import type { Json } from "../../../src/Model.ts"

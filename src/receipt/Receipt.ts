@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * import { Effect, Layer } from "effect"
- * import { Crypto, Receipt, Signer } from "../mod.ts"
+ * import { Crypto, Receipt, Signer } from "../../mod.ts"
  * const ok = (r: unknown) =>
  *   Receipt.verify(r).pipe(
  *     Effect.provide(Signer.layerHmac({ secret: process.env.ENACT_SECRET }).pipe(Layer.provideMerge(Crypto.layerWebCrypto)))
@@ -21,11 +21,11 @@
 import { Effect, Schema } from "effect"
 import type { Scope } from "effect"
 import * as Digest from "effect/crypto/Digest"
-import * as GroupCommit from "./_groupCommit.ts"
-import * as ReceiptText from "./_receiptText.ts"
+import * as GroupCommit from "../store/_groupCommit.ts"
+import * as ReceiptText from "../store/_receiptText.ts"
 import * as Canonical from "./Canonical.ts"
 import * as Merkle from "./Merkle.ts"
-import { type Receipt, Receipt as ReceiptSchema, type UnsignedReceipt } from "./Model.ts"
+import { type Receipt, Receipt as ReceiptSchema, type UnsignedReceipt } from "../Model.ts"
 import { Signer, SignerError, type SignerService } from "./Signer.ts"
 
 export type { Receipt, UnsignedReceipt }

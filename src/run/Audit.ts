@@ -7,15 +7,15 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Enact } from "../mod.ts"
+ * import { Enact } from "../../mod.ts"
  * const untrusted = Effect.map(Enact.recover(), (report) => report.untrusted)
  * ```
  * @module
  */
 import { Effect, Option } from "effect"
-import type { Engine } from "./Engine.ts"
-import { verifyWith } from "./Receipt.ts"
-import type * as StoreError from "./StoreError.ts"
+import type { Engine } from "../Engine.ts"
+import { verifyWith } from "../receipt/Receipt.ts"
+import type * as StoreError from "../store/StoreError.ts"
 
 /** A stored receipt that cannot be trusted, and why. */
 export interface Untrusted {

@@ -19,7 +19,7 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Journal } from "../mod.ts"
+ * import { Journal } from "../../mod.ts"
  * const openRuns = Effect.gen(function*() {
  *   return yield* (yield* Journal.Journal).runs()
  * }).pipe(Effect.provide(Journal.layerMemory))
@@ -28,7 +28,7 @@
  */
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import type { Scope } from "effect"
-import { ActionResult, RollbackData } from "./Model.ts"
+import { ActionResult, RollbackData } from "../Model.ts"
 import * as StoreError from "./StoreError.ts"
 
 type Str = typeof Schema.String

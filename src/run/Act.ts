@@ -9,25 +9,25 @@
  * @example
  * ```ts
  * import * as Act from "./Act.ts"
- * declare const engine: import("./Engine.ts").Engine
+ * declare const engine: import("../Engine.ts").Engine
  * declare const run: Act.RunState
  * const act = Act.make(engine, run) // what the workflow gets as ctx.act
  * ```
  * @module
  */
 import { Cause, Effect, Latch, Schema, Scope, Semaphore } from "effect"
-import type { ActionCall, Prepared } from "./Connector.ts"
-import * as ConnectorError from "./ConnectorError.ts"
-import type { Engine } from "./Engine.ts"
-import type { Body, Lease } from "./Journal.ts"
-import * as JournalChain from "./JournalChain.ts"
-import { type ActionResult, type Json, RollbackData } from "./Model.ts"
-import { describe } from "./Policy.ts"
+import type { ActionCall, Prepared } from "../Connector.ts"
+import * as ConnectorError from "../ConnectorError.ts"
+import type { Engine } from "../Engine.ts"
+import type { Body, Lease } from "../store/Journal.ts"
+import * as JournalChain from "../store/JournalChain.ts"
+import { type ActionResult, type Json, RollbackData } from "../Model.ts"
+import { describe } from "../Policy.ts"
 import { readCall } from "./Reads.ts"
-import * as Redact from "./Redact.ts"
+import * as Redact from "../receipt/Redact.ts"
 import type { Base } from "./Seal.ts"
-import * as Snapshot from "./Snapshot.ts"
-import * as StoreError from "./StoreError.ts"
+import * as Snapshot from "../Snapshot.ts"
+import * as StoreError from "../store/StoreError.ts"
 
 /** The mutable state of one run while its workflow executes. Owned by the engine. */
 export interface RunState {

@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import * as Seal from "./Seal.ts"
- * declare const engine: import("./Engine.ts").Engine
+ * declare const engine: import("../Engine.ts").Engine
  * const outcome = Seal.finish(engine, {
  *   runId: "r1", workflow: "w", user: "a@b", userAttributes: {}, payload: {}, timestamp: new Date(0).toISOString()
  * }, { policyResults: [], decision: "BLOCK", reason: "nothing", actions: [] })
@@ -14,8 +14,8 @@
  * @module
  */
 import { Effect } from "effect"
-import * as Canonical from "./Canonical.ts"
-import type { Engine } from "./Engine.ts"
+import * as Canonical from "../receipt/Canonical.ts"
+import type { Engine } from "../Engine.ts"
 import type {
   ActionResult,
   Decision,
@@ -25,11 +25,11 @@ import type {
   PolicyRead,
   PolicyResult,
   UnsignedReceipt
-} from "./Model.ts"
-import { FORMAT_VERSION } from "./Model.ts"
-import * as Redact from "./Redact.ts"
-import type { SignerError } from "./Signer.ts"
-import type * as StoreError from "./StoreError.ts"
+} from "../Model.ts"
+import { FORMAT_VERSION } from "../Model.ts"
+import * as Redact from "../receipt/Redact.ts"
+import type { SignerError } from "../receipt/Signer.ts"
+import type * as StoreError from "../store/StoreError.ts"
 
 /** Who ran what, when: the part of a receipt fixed when the run starts. */
 export interface Base {

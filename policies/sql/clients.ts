@@ -13,12 +13,13 @@
  * ```
  * @module
  */
-import { get, readString, readStrings } from "./_payload.ts"
-import type { Command } from "./_shell.ts"
-import * as Sh from "./_shell.ts"
-import * as Sql from "./_sql.ts"
-import * as Fn from "./_sqlFunctions.ts"
-import * as Where from "./_where.ts"
+import { get, readString, readStrings } from "../_payload.ts"
+import type { Command } from "../shell/model.ts"
+import * as Sh from "../shell/model.ts"
+import { parse } from "../shell/parse.ts"
+import * as Sql from "./parse.ts"
+import * as Fn from "./functions.ts"
+import * as Where from "./where.ts"
 
 /** How a client takes SQL: options (short letter, long name), valued short letters, positional SQL. */
 interface Client {
@@ -75,7 +76,7 @@ const plain = Fn.plain
 export const commandSql = (payload: unknown): ReadonlyArray<string> | string => {
   const v = get(payload, "command")
   if (typeof v !== "string" && !(Array.isArray(v) && v.every((w) => typeof w === "string"))) return []
-  const script = Sh.parse(v as string | ReadonlyArray<string>)
+  const script = parse(v as string | ReadonlyArray<string>)
   if (script.problem !== undefined) return `The command cannot be fully inspected: ${script.problem} (fail closed)`
   const out: Array<string> = []
   for (const c of script.commands) out.push(...sqlTexts(c))

@@ -23,8 +23,8 @@
  * ```
  * @module
  */
-import * as Sql from "./_sql.ts"
-import * as C from "./_sqlConst.ts"
+import * as Sql from "./parse.ts"
+import * as C from "./constants.ts"
 
 const MAX_DEPTH = 64
 const COMPARISONS = new Set(["=", "<", ">", "<=", ">="])

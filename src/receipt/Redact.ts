@@ -17,7 +17,7 @@
  *
  * @example
  * ```ts
- * import { Redact } from "../mod.ts"
+ * import { Redact } from "../../mod.ts"
  * const scrubber = Redact.makeScrubber(["s3cr3t-token"])
  * scrubber.value({ auth: "Bearer S3CR3T-TOKEN" }) // { auth: "Bearer [REDACTED]" }
  * scrubber.text("failed: url=/x?t=s3cr3t%2Dtoken") // "failed: url=/x?t=[REDACTED]"
@@ -153,7 +153,7 @@ const define = (out: Record<string, unknown>, key: string, value: unknown): void
  *
  * @example
  * ```ts
- * import { Redact } from "../mod.ts"
+ * import { Redact } from "../../mod.ts"
  * const scrubber = Redact.makeScrubber(["sk_live_51HxYz"])
  * scrubber.text("token c2tfbGl2ZV81MUh4WXo= rejected") // "token [REDACTED]o= rejected" (the last character is partial)
  * ```
@@ -182,7 +182,7 @@ const scrubberFor = (secrets: ReadonlyArray<string>): Scrubber => {
  *
  * @example
  * ```ts
- * import { Redact } from "../mod.ts"
+ * import { Redact } from "../../mod.ts"
  * Redact.scrub({ url: "https://x.io/?key=AbCd-1234-EfGh" }, ["abcd-1234-efgh"]) // { url: "https://x.io/?key=[REDACTED]" }
  * ```
  */
@@ -193,7 +193,7 @@ export const scrub = <A>(value: A, secrets: ReadonlyArray<string>): A => scrubbe
  *
  * @example
  * ```ts
- * import { Redact } from "../mod.ts"
+ * import { Redact } from "../../mod.ts"
  * Redact.scrubText("401 for token 68696464656e2d746f6b656e", ["hidden-token"]) // "401 for token [REDACTED]"
  * ```
  */
@@ -207,7 +207,7 @@ const utf8 = new TextEncoder()
  *
  * @example
  * ```ts
- * import { Redact } from "../mod.ts"
+ * import { Redact } from "../../mod.ts"
  * Redact.fingerprint("AKIAIOSFODNN7EXAMPLE").length // 8
  * ```
  */
@@ -219,7 +219,7 @@ export const fingerprint = (secret: string): string => bytesToHex(sha256(utf8.en
  *
  * @example
  * ```ts
- * import { Redact } from "../mod.ts"
+ * import { Redact } from "../../mod.ts"
  * const redactor = Redact.makeFoundRedactor(["ghp_abcdefghijklmnop"])
  * redactor.value({ body: "token ghp_abcdefghijklmnop" }) // { body: "token [REDACTED:…8 hex…]" }
  * ```
@@ -232,7 +232,7 @@ export const makeFoundRedactor = (found: ReadonlyArray<string>): Scrubber =>
  *
  * @example
  * ```ts
- * import { Redact } from "../mod.ts"
+ * import { Redact } from "../../mod.ts"
  * const stored = Redact.redactFound({ cmd: "curl -H 'x-api-key: sk-12345678abcd'" }, ["sk-12345678abcd"])
  * ```
  */

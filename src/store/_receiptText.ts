@@ -15,8 +15,8 @@
  * @module
  */
 import { Schema } from "effect"
-import * as Canonical from "./Canonical.ts"
-import { Receipt } from "./Model.ts"
+import * as Canonical from "../receipt/Canonical.ts"
+import { Receipt } from "../Model.ts"
 import * as StoreError from "./StoreError.ts"
 
 /** A parsed receipt, or what is wrong with the bytes (a sentence fragment: "is not valid UTF-8"). */

@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { ReceiptStore } from "../mod.ts"
+ * import { ReceiptStore } from "../../mod.ts"
  * const passes = Effect.gen(function*() {
  *   const store = yield* ReceiptStore.ReceiptStore
  *   return yield* store.list({ decision: "PASS", limit: 10 })
@@ -16,7 +16,7 @@
  */
 import { Context, Effect, Layer, Option } from "effect"
 import * as ReceiptText from "./_receiptText.ts"
-import type { Decision, Receipt } from "./Model.ts"
+import type { Decision, Receipt } from "../Model.ts"
 import * as StoreError from "./StoreError.ts"
 
 /** Filters for `list`. Times are ISO-8601 strings compared against `timestamp`; `until` is exclusive. */

@@ -16,8 +16,8 @@
  * ```
  * @module
  */
-import * as Sql from "./_sql.ts"
-import { functionName, listOf } from "./_sqlConst.ts"
+import * as Sql from "./parse.ts"
+import { functionName, listOf } from "./constants.ts"
 
 /** What a function does that matters here. */
 interface FunctionInfo {

@@ -8,7 +8,7 @@
  * ```ts
  * import { Effect } from "effect"
  * import * as JournalChain from "./JournalChain.ts"
- * declare const signer: import("./Signer.ts").SignerService
+ * declare const signer: import("../receipt/Signer.ts").SignerService
  * const program = Effect.gen(function*() {
  *   const cursor = JournalChain.start()
  *   const entries = yield* JournalChain.seal(signer, "run-1", cursor, [{
@@ -21,10 +21,10 @@
  */
 import { Effect } from "effect"
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js"
-import * as Canonical from "./Canonical.ts"
+import * as Canonical from "../receipt/Canonical.ts"
 import type { Body, Entry } from "./Journal.ts"
-import type { ActionResult, Json, RollbackData } from "./Model.ts"
-import type { SignerError, SignerService } from "./Signer.ts"
+import type { ActionResult, Json, RollbackData } from "../Model.ts"
+import type { SignerError, SignerService } from "../receipt/Signer.ts"
 import * as StoreError from "./StoreError.ts"
 
 const utf8 = new TextEncoder()

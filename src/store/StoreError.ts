@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { StoreError } from "../mod.ts"
+ * import { StoreError } from "../../mod.ts"
  * const e = StoreError.invalidRunId("../etc/passwd")
  * e.reason._tag // "InvalidRunId"
  * ```

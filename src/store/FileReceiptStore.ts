@@ -32,8 +32,8 @@
  * import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
  * import * as NodePath from "@effect/platform-node/NodePath"
  * import { Effect, Layer } from "effect"
- * import { ReceiptStore } from "../mod.ts"
- * import { FileReceiptStore } from "../node.ts"
+ * import { ReceiptStore } from "../../mod.ts"
+ * import { FileReceiptStore } from "../../node.ts"
  * const StoreLive = FileReceiptStore.layer({ directory: "receipts" }).pipe(
  *   Layer.provide([NodeFileSystem.layer, NodePath.layer])
  * )
@@ -50,7 +50,7 @@ import type { PlatformError } from "effect/PlatformError"
 import * as ReceiptFiles from "./_receiptFiles.ts"
 import * as ReceiptLog from "./_receiptLog.ts"
 import * as ReceiptText from "./_receiptText.ts"
-import type { Receipt } from "./Model.ts"
+import type { Receipt } from "../Model.ts"
 import { matches, newestFirst, ReceiptStore, type ReceiptStoreService } from "./ReceiptStore.ts"
 import * as StoreError from "./StoreError.ts"
 
@@ -76,7 +76,7 @@ const io = (what: string) => (e: PlatformError) => StoreError.io(`Cannot ${what}
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { FileReceiptStore } from "../node.ts"
+ * import { FileReceiptStore } from "../../node.ts"
  * const count = Effect.scoped(Effect.gen(function*() {
  *   const store = yield* FileReceiptStore.make({ directory: "/var/lib/enact/receipts" })
  *   return (yield* store.list()).length
@@ -176,7 +176,7 @@ export const make = (
  * import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
  * import * as NodePath from "@effect/platform-node/NodePath"
  * import { Layer } from "effect"
- * import { FileReceiptStore } from "../node.ts"
+ * import { FileReceiptStore } from "../../node.ts"
  * const StoreLive = FileReceiptStore.layer({ directory: "receipts" }).pipe(
  *   Layer.provide([NodeFileSystem.layer, NodePath.layer])
  * )

@@ -13,15 +13,15 @@
  */
 import { Cause, Clock, Effect, Exit, Option } from "effect"
 import * as Audit from "./Audit.ts"
-import * as ConnectorError from "./ConnectorError.ts"
-import type { Engine } from "./Engine.ts"
-import * as EnactError from "./EnactError.ts"
-import * as JournalChain from "./JournalChain.ts"
-import type { ActionResult, Json, ManualStep, Outcome, Receipt, RollbackData } from "./Model.ts"
-import { describe } from "./Policy.ts"
+import * as ConnectorError from "../ConnectorError.ts"
+import type { Engine } from "../Engine.ts"
+import * as EnactError from "../EnactError.ts"
+import * as JournalChain from "../store/JournalChain.ts"
+import type { ActionResult, Json, ManualStep, Outcome, Receipt, RollbackData } from "../Model.ts"
+import { describe } from "../Policy.ts"
 import * as Seal from "./Seal.ts"
-import type { SignerError } from "./Signer.ts"
-import * as StoreError from "./StoreError.ts"
+import type { SignerError } from "../receipt/Signer.ts"
+import * as StoreError from "../store/StoreError.ts"
 
 /** One step of a rollback plan, in the order it would run (last action first). */
 export interface PlannedStep {

@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import * as Sql from "./_sql.ts"
+import * as Sql from "./parse.ts"
 
 type Value = number | string | boolean | null
 /** A folded constant, or undefined when the expression is not constant (or not understood). */

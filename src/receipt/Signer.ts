@@ -8,7 +8,7 @@
  * @example
  * ```ts
  * import { Layer } from "effect"
- * import { Crypto, Signer } from "../mod.ts"
+ * import { Crypto, Signer } from "../../mod.ts"
  * const SignerLive = Signer.layerHmac({ secret: "a-secret-of-at-least-32-characters!!" }).pipe(
  *   Layer.provide(Crypto.layerWebCrypto)
  * )

@@ -18,8 +18,8 @@
  * import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
  * import * as NodePath from "@effect/platform-node/NodePath"
  * import { Effect, Layer } from "effect"
- * import { Journal } from "../mod.ts"
- * import { FileJournal } from "../node.ts"
+ * import { Journal } from "../../mod.ts"
+ * import { FileJournal } from "../../node.ts"
  * const JournalLive = FileJournal.layer({ directory: "receipts/.journal" }).pipe(
  *   Layer.provide([NodeFileSystem.layer, NodePath.layer])
  * )
@@ -58,7 +58,7 @@ const isNotFound = (e: PlatformError): boolean => e.reason._tag === "NotFound"
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { FileJournal } from "../node.ts"
+ * import { FileJournal } from "../../node.ts"
  * const open = Effect.gen(function*() {
  *   const journal = yield* FileJournal.make({ directory: "/var/lib/enact/journal" })
  *   return yield* journal.runs()
@@ -206,7 +206,7 @@ export const make = (
  * import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
  * import * as NodePath from "@effect/platform-node/NodePath"
  * import { Layer } from "effect"
- * import { FileJournal } from "../node.ts"
+ * import { FileJournal } from "../../node.ts"
  * const JournalLive = FileJournal.layer({ directory: "receipts/.journal" }).pipe(
  *   Layer.provide([NodeFileSystem.layer, NodePath.layer])
  * )

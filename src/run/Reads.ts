@@ -9,22 +9,22 @@
  * @example
  * ```ts
  * import * as Reads from "./Reads.ts"
- * declare const engine: import("./Engine.ts").Engine
+ * declare const engine: import("../Engine.ts").Engine
  * const reader = Reads.make(engine, "run-1")
  * // reader.read is what policies get as ctx.read; reader.reads lists what they read
  * ```
  * @module
  */
 import { Cause, Effect, Latch } from "effect"
-import type { ActionCall } from "./Connector.ts"
-import * as ConnectorError from "./ConnectorError.ts"
-import type { Engine } from "./Engine.ts"
-import type { Json, PolicyRead, Receipt } from "./Model.ts"
-import type { Policy } from "./Policy.ts"
-import * as Policy_ from "./Policy.ts"
-import type { ListFilter } from "./ReceiptStore.ts"
-import * as Snapshot from "./Snapshot.ts"
-import type { StoreError } from "./StoreError.ts"
+import type { ActionCall } from "../Connector.ts"
+import * as ConnectorError from "../ConnectorError.ts"
+import type { Engine } from "../Engine.ts"
+import type { Json, PolicyRead, Receipt } from "../Model.ts"
+import type { Policy } from "../Policy.ts"
+import * as Policy_ from "../Policy.ts"
+import type { ListFilter } from "../store/ReceiptStore.ts"
+import * as Snapshot from "../Snapshot.ts"
+import type { StoreError } from "../store/StoreError.ts"
 
 /** One run's reader: the functions policies get, and the log of what they read. */
 export interface Reader {
