@@ -46,31 +46,42 @@ export interface Stat extends Identity {
   readonly mode: number
 }
 
+const errorCodes = [
+  "NotFound",
+  "SymbolicLink",
+  "NotDirectory",
+  "IsDirectory",
+  "AlreadyExists",
+  "PermissionDenied",
+  "NotSupported",
+  "BadName",
+  "Raced",
+  "Other"
+] as const
+
 /** Why a platform operation failed. `Raced`: the entry changed while it was being opened (checked mode). */
-export const ErrorCode: Schema.Literals<readonly [
-  "NotFound",
-  "SymbolicLink",
-  "NotDirectory",
-  "IsDirectory",
-  "AlreadyExists",
-  "PermissionDenied",
-  "NotSupported",
-  "BadName",
-  "Raced",
-  "Other"
-]> = Schema.Literals([
-  "NotFound",
-  "SymbolicLink",
-  "NotDirectory",
-  "IsDirectory",
-  "AlreadyExists",
-  "PermissionDenied",
-  "NotSupported",
-  "BadName",
-  "Raced",
-  "Other"
-] as const)
+export const ErrorCode: Schema.Literals<typeof errorCodes> = Schema.Literals(errorCodes)
 export type ErrorCode = typeof ErrorCode.Type
+
+const errnoCodes: Readonly<Record<string, ErrorCode>> = {
+  ENOENT: "NotFound",
+  ELOOP: "SymbolicLink",
+  EMLINK: "SymbolicLink", // FreeBSD's answer to O_NOFOLLOW on a link
+  EFTYPE: "SymbolicLink", // NetBSD's
+  ENOTDIR: "NotDirectory",
+  EISDIR: "IsDirectory",
+  EEXIST: "AlreadyExists",
+  ENOTEMPTY: "AlreadyExists",
+  EACCES: "PermissionDenied",
+  EPERM: "PermissionDenied",
+  EROFS: "PermissionDenied",
+  ENOTSUP: "NotSupported",
+  EOPNOTSUPP: "NotSupported",
+  ENOSYS: "NotSupported"
+}
+
+/** The platform error code of a POSIX error name (`ELOOP` → `SymbolicLink`); `Other` when unknown. */
+export const codeOfErrno = (errno: string): ErrorCode => (Object.hasOwn(errnoCodes, errno) ? errnoCodes[errno]! : "Other")
 
 const errorFields = { operation: Schema.String, code: ErrorCode, detail: Schema.String }
 const FilePlatformErrorBase: Schema.Class<FilePlatformError, Schema.TaggedStruct<"FilePlatformError", typeof errorFields>, Cause.YieldableError> =

@@ -30,7 +30,8 @@ import {
   type FilePlatformService,
   type OpenFile,
   sameFile,
-  type Stat
+  type Stat,
+  codeOfErrno
 } from "./FilePlatform.ts"
 
 const C = fs.constants
@@ -40,27 +41,11 @@ const READ_DIR = C.O_RDONLY | DIRECTORY | NOFOLLOW
 const READ_FILE = C.O_RDONLY | NOFOLLOW | (C.O_NONBLOCK ?? 0) | (C.O_NOCTTY ?? 0)
 const CREATE_FILE = C.O_WRONLY | C.O_CREAT | C.O_EXCL | NOFOLLOW
 
-const codes: Record<string, ErrorCode> = {
-  ENOENT: "NotFound",
-  ELOOP: "SymbolicLink",
-  EMLINK: "SymbolicLink", // FreeBSD's answer to O_NOFOLLOW on a link
-  EFTYPE: "SymbolicLink", // NetBSD's
-  ENOTDIR: "NotDirectory",
-  EISDIR: "IsDirectory",
-  EEXIST: "AlreadyExists",
-  ENOTEMPTY: "AlreadyExists",
-  EACCES: "PermissionDenied",
-  EPERM: "PermissionDenied",
-  EROFS: "PermissionDenied",
-  ENOTSUP: "NotSupported",
-  EOPNOTSUPP: "NotSupported",
-  ENOSYS: "NotSupported"
-}
 
 /** Maps a Node error to a `FilePlatformError` carrying its code only (Node's message names the path). */
 const toError = (operation: string) => (cause: unknown): FilePlatformError => {
   const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : "UNKNOWN"
-  return new FilePlatformError({ operation, code: codes[code] ?? "Other", detail: code })
+  return new FilePlatformError({ operation, code: codeOfErrno(code), detail: code })
 }
 
 const attempt = <A>(operation: string, run: () => Promise<A>): Effect.Effect<A, FilePlatformError> =>

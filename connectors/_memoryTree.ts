@@ -17,7 +17,7 @@
  * ```
  * @module
  */
-import { type EntryType, type ErrorCode, FilePlatformError, type Stat } from "./FilePlatform.ts"
+import { codeOfErrno, type EntryType, type ErrorCode, FilePlatformError, type Stat } from "./FilePlatform.ts"
 
 /** A file, directory, symbolic link or special file. */
 export interface Inode {
@@ -53,23 +53,10 @@ export interface Tree {
   nextIno: bigint
 }
 
-const codes: Record<string, ErrorCode> = {
-  ENOENT: "NotFound",
-  ELOOP: "SymbolicLink",
-  ENOTDIR: "NotDirectory",
-  EISDIR: "IsDirectory",
-  EEXIST: "AlreadyExists",
-  ENOTEMPTY: "AlreadyExists",
-  EACCES: "PermissionDenied",
-  EPERM: "PermissionDenied",
-  EROFS: "PermissionDenied",
-  ENOTSUP: "NotSupported",
-  ENOSYS: "NotSupported"
-}
 
 /** The error Node's layer gives for `errno` in `operation` (its code, its errno name as the detail). */
 export const error = (operation: string, errno: string): FilePlatformError =>
-  new FilePlatformError({ operation, code: codes[errno] ?? "Other", detail: errno })
+  new FilePlatformError({ operation, code: codeOfErrno(errno), detail: errno })
 
 /** A fresh tree holding only its root directory `/`. */
 export const make = (options: { readonly dev?: bigint; readonly umask?: number } = {}): Tree => {

@@ -19,7 +19,7 @@
 import { Effect, Exit, Schema, SchemaIssue } from "effect"
 import type { ActionCall } from "./Connector.ts"
 import type { ActionResult, Json } from "./Model.ts"
-import type { WorkflowContext } from "./WorkflowContext.ts"
+import type { RunData, WorkflowContext } from "./WorkflowContext.ts"
 
 /** A registered workflow. The payload type is erased at registration. */
 export interface Workflow<P = unknown> {
@@ -48,13 +48,7 @@ export const make = <P>(options: {
  * `ConnectorError` or `StoreError` the action failed with). Every call is receipted; once the workflow's
  * Promise has settled, the engine waits for calls still in flight, and refuses any made later.
  */
-export interface AsyncWorkflowContext<P = unknown> {
-  readonly runId: string
-  readonly workflow: string
-  readonly user: string
-  readonly userAttributes: Readonly<Record<string, Json>>
-  readonly payload: P
-  readonly now: Date
+export interface AsyncWorkflowContext<P = unknown> extends RunData<P> {
   readonly act: (system: string, call: ActionCall) => Promise<ActionResult>
 }
 

@@ -22,17 +22,22 @@ import type { ActionResult, Json, Receipt } from "./Model.ts"
 import type { ListFilter } from "./store/ReceiptStore.ts"
 import type { StoreError } from "./store/StoreError.ts"
 
-/** What policies see. `payload` is the decoded payload when the workflow declares a Schema. */
-export interface PolicyContext<P = unknown> {
+/** Who asked for the run and with what: the part of every context that is data. */
+export interface RunData<P = unknown> {
   readonly runId: string
   readonly workflow: string
   /** The acting user or agent (the receipt's `user_email`). */
   readonly user: string
   /** Role, clearance, team...: whatever the caller vouches for (a frozen snapshot). */
   readonly userAttributes: Readonly<Record<string, Json>>
+  /** The decoded payload (the workflow's Schema applied to the snapshot). */
   readonly payload: P
   /** The run's start time. */
   readonly now: Date
+}
+
+/** What policies see: the run's data, and narrow, recorded ways to look at the world. */
+export interface PolicyContext<P = unknown> extends RunData<P> {
   /**
    * Runs a read-only action that the connector registered under `system` allows, and returns its output.
    * The call and its result are recorded in the receipt (`policy_reads`). A mutating or disallowed action
@@ -50,16 +55,7 @@ export interface PolicyContext<P = unknown> {
  * What workflows see: the run's data and `act`. A workflow reads through read-only actions of its own
  * connectors (`act` records them in the receipt like every other action).
  */
-export interface WorkflowContext<P = unknown> {
-  readonly runId: string
-  readonly workflow: string
-  /** The acting user or agent (the receipt's `user_email`). */
-  readonly user: string
-  /** Role, clearance, team...: whatever the caller vouches for (a frozen snapshot). */
-  readonly userAttributes: Readonly<Record<string, Json>>
-  readonly payload: P
-  /** The run's start time. */
-  readonly now: Date
+export interface WorkflowContext<P = unknown> extends RunData<P> {
   /**
    * Runs one action on the connector registered under `system`. The result is recorded in the receipt
    * whether it succeeds or fails; a failure also fails the effect, so the workflow stops unless it

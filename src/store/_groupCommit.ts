@@ -39,32 +39,8 @@ interface Pending<A, B, E> {
 export const make = <A, B, E>(
   flush: (items: ReadonlyArray<A>) => Effect.Effect<B, E>
 ): Effect.Effect<GroupCommit<A, B, E>, never, Scope.Scope> =>
-  Effect.gen(function*() {
-    const queue = yield* Queue.unbounded<Pending<A, B, E>>()
-    const worker = Effect.forever(
-      Effect.flatMap(Queue.takeAll(queue), (batch) =>
-        Effect.uninterruptible(
-          Effect.flatMap(Effect.exit(flush(batch.map((p) => p.item))), (exit) =>
-            Effect.sync(() => {
-              for (const p of batch) Deferred.doneUnsafe(p.done, exit)
-            }))
-        ))
-    )
-    yield* Effect.acquireRelease(
-      Effect.forkDetach(worker),
-      (fiber) =>
-        Effect.gen(function*() {
-          yield* Fiber.interrupt(fiber)
-          const left = yield* Queue.clear(queue)
-          for (const p of left) yield* Deferred.interrupt(p.done)
-        })
-    )
-    return {
-      submit: (item) =>
-        Effect.flatMap(Deferred.make<B, E>(), (done) =>
-          Effect.andThen(Queue.offer(queue, { item, done }), Deferred.await(done)))
-    }
-  })
+  // A group commit is a batcher whose flush gives every item of the batch the same result.
+  makeBatcher((items: ReadonlyArray<A>) => Effect.map(flush(items), (b) => items.map(() => b)))
 
 /** A running batcher: like a group committer, but each item gets its own result. */
 export interface Batcher<A, B, E> {
