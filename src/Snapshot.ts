@@ -240,3 +240,22 @@ export const takeObject = (
   }
   return { ok: true, value: v as Readonly<Record<string, Json>>, bytes: taken.bytes }
 }
+
+/**
+ * Freezes a value built from snapshots (a recorded action, a sealed receipt) all the way down, so what the
+ * engine hands out cannot be edited into what it records.
+ *
+ * @example
+ * ```ts
+ * import * as Snapshot from "./Snapshot.ts"
+ * const record = Snapshot.freezeDeep({ args: { key: "a" } })
+ * Object.isFrozen(record.args) // true
+ * ```
+ */
+export const freezeDeep = <A>(value: A): A => {
+  if (typeof value === "object" && value !== null) {
+    if (!Object.isFrozen(value)) Object.freeze(value)
+    for (const v of Object.values(value)) freezeDeep(v)
+  }
+  return value
+}

@@ -91,15 +91,6 @@ const protectRollback = (rb: RollbackData | null, hide: <A>(value: A) => A): Rol
   }
 }
 
-/** Freezes a recorded action, so what a workflow is handed cannot be edited into the signed receipt. */
-const freeze = <A>(value: A): A => {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const v of Object.values(value)) freeze(v)
-  }
-  return value
-}
-
 const isRollbackData = Schema.is(RollbackData)
 
 /** Reads a connector's plan once; `undefined` fields mean it returned something that is not a plan. */
@@ -158,8 +149,12 @@ export const make = (engine: Engine, run: RunState) => {
         timestamp: base.timestamp
       }]
       all.push(...bodies)
-      const entries = yield* signerIo(JournalChain.seal(engine.signer, base.runId, run.cursor, hideValue(all)))
+      // The chain moves on only once the entries are durable: a failed append leaves no gap behind it.
+      const next = { ...run.cursor }
+      const entries = yield* signerIo(JournalChain.seal(engine.signer, base.runId, next, hideValue(all)))
       yield* engine.journal.append(base.runId, entries)
+      run.cursor.seq = next.seq
+      run.cursor.prev = next.prev
       run.journaled = true
     }))
 
@@ -171,7 +166,7 @@ export const make = (engine: Engine, run: RunState) => {
     const index = run.actions.length
     run.actions.push(undefined)
     const record = (r: Omit<ActionResult, "action" | "system" | "args">): ActionResult => {
-      const clean = freeze(hideValue({ action, system: sys, args, ...r }))
+      const clean = Snapshot.freezeDeep(hideValue({ action, system: sys, args, ...r }))
       run.actions[index] = clean
       return clean
     }

@@ -16,6 +16,7 @@
  */
 import { Schema } from "effect"
 import * as Canonical from "../receipt/Canonical.ts"
+import * as Snapshot from "../Snapshot.ts"
 import { Receipt } from "../Model.ts"
 import * as StoreError from "./StoreError.ts"
 
@@ -100,18 +101,12 @@ export const parse = (bytes: Uint8Array): Parsed => {
 /** Receipts the engine sealed (deeply frozen, so they cannot have changed since), with their canonical text. */
 const sealed = new WeakMap<object, string>()
 
-const deepFreeze = (value: unknown): void => {
-  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return
-  Object.freeze(value)
-  for (const v of Object.values(value)) deepFreeze(v)
-}
-
 /**
  * Freezes a receipt the engine has just signed and remembers its canonical text, so a store does not parse
  * and check it again: it was built from checked parts, and being frozen it cannot have changed since.
  */
 export const seal = <R extends Receipt>(receipt: R): R => {
-  deepFreeze(receipt)
+  Snapshot.freezeDeep(receipt)
   sealed.set(receipt, Canonical.encode(receipt))
   return receipt
 }
