@@ -6,7 +6,11 @@
  *
  * @example
  * ```ts
- * const https = allowing(Url.requireHttps, (ctx) => (isLocalDev(ctx) ? "host 'localhost' is allowed" : undefined))
+ * import { allowing } from "./_allow.ts"
+ * import * as Url from "./url.ts"
+ * const https = allowing(Url.requireHttps, (ctx) => (ctx.workflow === "local-dev" ? "workflow 'local-dev' may use http" : undefined))
+ * // { url: "http://localhost:3000/" } in workflow "local-dev" passes:
+ * // "allowed by configuration: workflow 'local-dev' may use http (otherwise: URL uses 'http:' instead of https)"
  * ```
  * @module
  */

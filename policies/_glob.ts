@@ -8,6 +8,7 @@
  *
  * @example
  * ```ts
+ * import { compile } from "./_glob.ts"
  * const g = compile(".e*q")
  * g.test(".env.q") // true
  * g.test(".env")   // false

@@ -11,6 +11,7 @@
  *
  * @example
  * ```ts
+ * import { internalName } from "./_hostNames.ts"
  * internalName("app.localtest.me", ["me", "localtest", "app"]) // "a public wildcard domain that resolves to 127.0.0.1"
  * internalName("docs.example.com", ["com", "example", "docs"]) // undefined
  * ```

@@ -12,6 +12,7 @@
  *
  * @example
  * ```ts
+ * import { ENGLISH } from "./_injectionPhrases.ts"
  * ENGLISH.find(([, re]) => re.test("ignore all previous instructions"))?.[0] // "instruction override"
  * ```
  * @module

@@ -11,6 +11,7 @@
  *
  * @example
  * ```ts
+ * import { normalise, squash } from "./_injectionText.ts"
  * normalise("ＩＧ\u200bＮＯＲＥ ᴀʟʟ") // "ignore all"
  * squash(normalise("ig nore all"))  // "ignoreall"
  * ```

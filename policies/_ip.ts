@@ -6,8 +6,9 @@
  *
  * @example
  * ```ts
+ * import { classify, parse } from "./_ip.ts"
  * const ip = parse("0x7f.1") // { version: 4, v4: 2130706433 }
- * classify(ip!) // "loopback"
+ * if (ip !== undefined) classify(ip) // "loopback"
  * ```
  * @module
  */

@@ -11,6 +11,7 @@
  *
  * @example
  * ```ts
+ * import { isWithin, resolve } from "./_paths.ts"
  * resolve("../../home/x", "/srv/app") // "/home/x"
  * isWithin("/etc/passwd", "/etc")      // true
  * isWithin("/etchosts", "/etc")        // false

@@ -9,10 +9,15 @@
  *
  * @example
  * ```ts
- * const branch = readString(ctx.payload, "branch")
- * if (branch._tag === "Invalid") return Policy.fail(branch.reason)
- * const url = string(ctx.payload, "url")
- * if (typeof url === "object") return url // a failing verdict naming the wrong type
+ * import * as Policy from "../src/Policy.ts"
+ * import { readString, string } from "./_payload.ts"
+ * const policy = Policy.make("branch_and_url", (ctx) => {
+ *   const branch = readString(ctx.payload, "branch")
+ *   if (branch._tag === "Invalid") return Policy.fail(branch.reason) // { branch: 7 }: "payload.branch must be a string, got a number"
+ *   const url = string(ctx.payload, "url")
+ *   if (typeof url === "object") return url // { url: 7 }: "Payload field 'url' is a number, expected a string"
+ *   return Policy.pass(branch._tag === "Absent" ? "No branch" : `Branch ${branch.value}, url ${url ?? "none"}`)
+ * })
  * ```
  * @module
  */

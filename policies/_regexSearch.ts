@@ -12,6 +12,7 @@
  *
  * @example
  * ```ts
+ * import { searchesFor } from "./_regexSearch.ts"
  * searchesFor("gh[p]_")   // "a GitHub token prefix"
  * searchesFor("TODO|FIXME") // undefined
  * ```

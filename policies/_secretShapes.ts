@@ -18,6 +18,7 @@
  *
  * @example
  * ```ts
+ * import { keyValue } from "./_secretShapes.ts"
  * keyValue("client_secret", "9f8e7d6c5b4a39281706") // { kind: "client secret", … }
  * keyValue("token_type", "Bearer")                    // undefined
  * ```

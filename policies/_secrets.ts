@@ -15,6 +15,7 @@
  *
  * @example
  * ```ts
+ * import { findSecret, scanText } from "./_secrets.ts"
  * findSecret("key = AKIAABCDEFGHIJKLMNOP")                  // "AWS access key id"
  * scanText('{"client_secret": "9f8e7d6c5b4a39281706"}')[0] // { kind: "client secret", value: "9f8e7d6c5b4a39281706", index: 19 }
  * ```

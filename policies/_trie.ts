@@ -4,6 +4,7 @@
  *
  * @example
  * ```ts
+ * import { trieRegExp } from "./_trie.ts"
  * trieRegExp(["dan", "disregard"]).source // "d(?:an|isregard)"
  * ```
  * @module

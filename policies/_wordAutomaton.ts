@@ -5,10 +5,17 @@
  *
  * @example
  * ```ts
+ * import { compile, step, symbol } from "./_wordAutomaton.ts"
  * const words = compile(["ignore", "prompt"])
  * let state = 0
- * for (const c of "xxignorexx") state = step(words, state, c.charCodeAt(0))
- * // words.hit[state] was 1 right after the "e" of "ignore"
+ * let found = false
+ * for (const c of "xx-ignore-xx") {
+ *   const a = symbol(c.charCodeAt(0))
+ *   if (a < 0) continue // "-" is not in a-z0-9: skipped
+ *   state = step(words, state, a)
+ *   if (words.hit[state] === 1) found = true // right after the "e" of "ignore"
+ * }
+ * found // true
  * ```
  * @module
  */

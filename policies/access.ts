@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts
- * import * as Access from "./policies/access.ts"
+ * import * as Access from "./access.ts"
  * const policies = [Access.requireUserRole("admin", "engineer"), Access.dontReadSensitivePaths(["/etc", "/var/secrets"])]
  * ```
  * @module

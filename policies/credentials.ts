@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * import * as Credentials from "./policies/credentials.ts"
+ * import * as Credentials from "./credentials.ts"
  * const policies = [Credentials.dontCopyApiKeys, Credentials.blockGlobCredentialsDirs]
  * ```
  * @module

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import * as Crm from "./policies/crm.ts"
+ * import * as Crm from "./crm.ts"
  * const policies = [
  *   Crm.dontDuplicateContacts({ system: "crm", action: "find_contact" }),
  *   Crm.limitTasksPerContact({ max: 3, window: "7 days" })
@@ -70,7 +70,9 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/
  *
  * @example
  * ```ts
- * const policy = dontDuplicateContacts({ system: "crm", action: "find_contact_by_email" }) // { email: "Ann@Co.com" } blocks when ann@co.com exists
+ * import { dontDuplicateContacts } from "./crm.ts"
+ * // { email: "Ann@Co.com" } blocks when the CRM's find_contact_by_email finds ann@co.com
+ * const policy = dontDuplicateContacts({ system: "crm", action: "find_contact_by_email" })
  * ```
  */
 export const dontDuplicateContacts = (options: ContactLookup): Policy.Policy => {
@@ -134,6 +136,7 @@ const contactOfTask = (action: ActionResult, receipt: Receipt): string | undefin
  *
  * @example
  * ```ts
+ * import { limitTasksPerContact } from "./crm.ts"
  * const policy = limitTasksPerContact({ max: 3, window: "7 days" }) // the 4th create_task for contact "c_1" in a week blocks
  * ```
  */

@@ -6,7 +6,7 @@
  * The model: what the SQL reader cannot fully understand in a dangerous position blocks, with a reason
  * that says so. The WHERE policies pass a DELETE/UPDATE only when its WHERE provably narrows the rows — a
  * comparison of a column with a constant or parameter (`=`, `IN`, `<`, `>`, `<=`, `>=`, `BETWEEN`) in the
- * top-level AND, and in every OR branch (see `_where.ts`) — so `IS NOT NULL`, `x = x`, sub-selects and
+ * top-level AND, and in every OR branch (see `sql/where.ts`) — so `IS NOT NULL`, `x = x`, sub-selects and
  * `1=1` in disguise block. SQL that functions run from strings (`query_to_xml('…')`, `dblink_exec(c, '…')`)
  * is read as SQL of its own, and SQL text built at run time blocks. `block_ddl` also blocks what reaches
  * outside the database. Each policy has a `…With({ allow })` form to let specific tables, functions or
@@ -14,7 +14,7 @@
  *
  * @example
  * ```ts
- * import * as Db from "./policies/db.ts"
+ * import * as Db from "./db.ts"
  * const policies = [Db.dontDeleteWithoutWhere, Db.blockDdl, Db.protectTables(["users", "billing.invoices"])]
  * ```
  * @module

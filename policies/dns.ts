@@ -20,11 +20,11 @@
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import * as Dns from "./policies/dns.ts"
+ * import * as Dns from "./dns.ts"
  * const program = Effect.gen(function*() {
  *   const dns = yield* Dns.Dns
  *   return dns.resolver === undefined ? [] : yield* dns.resolver.resolve("intranet.example")
- * }).pipe(Effect.provide(Dns.layerMemory({ "intranet.example": ["10.0.0.5"] })))
+ * }).pipe(Effect.provide(Dns.layerMemory({ "intranet.example": ["10.0.0.5"] }))) // succeeds with ["10.0.0.5"]
  * ```
  * @module
  */

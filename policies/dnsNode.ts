@@ -5,9 +5,11 @@
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
- * import * as DnsNode from "./policies/dnsNode.ts"
- * const program = Effect.void.pipe(Effect.provide(DnsNode.layer))
+ * import { EnactClient } from "../mod.ts"
+ * import * as DnsNode from "./dnsNode.ts"
+ * import * as Url from "./url.ts"
+ * // block_ssrf now resolves every name through node:dns (signing with ENACT_SECRET)
+ * const enact = new EnactClient({ policies: [Url.blockSsrf], services: DnsNode.layer })
  * ```
  * @module
  */

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import * as Email from "./policies/email.ts"
+ * import * as Email from "./email.ts"
  * const policies = [Email.noMassEmails, Email.noRepeatEmails({ window: "24 hours" })]
  * ```
  * @module
@@ -81,6 +81,7 @@ const listed = (addresses: Iterable<string>, max = 3): string => {
  *
  * @example
  * ```ts
+ * import { noMassEmails } from "./email.ts"
  * const policies = [noMassEmails] // { to: "a@co.com", cc: ["b@co.com"] } blocks; { to: "a@co.com" } passes
  * ```
  */
@@ -115,7 +116,9 @@ export interface NoRepeatEmailsOptions {
  *
  * @example
  * ```ts
- * const policy = noRepeatEmails({ window: "24 hours" }) // the second { to: "a@co.com", subject: "Hi" } in a day blocks
+ * import { noRepeatEmails } from "./email.ts"
+ * // once { to: "a@co.com", subject: "Hi" } went out, the same email within 24 hours blocks
+ * const policy = noRepeatEmails({ window: "24 hours" })
  * ```
  */
 export const noRepeatEmails = (options: NoRepeatEmailsOptions = {}): Policy.Policy => {

@@ -12,7 +12,7 @@
  *
  * @example
  * ```ts
- * import * as Fs from "./policies/filesystem.ts"
+ * import * as Fs from "./filesystem.ts"
  * const policies = [Fs.restrictPaths(["/workspace"], { cwd: "/workspace" }), Fs.dontReadEnv, Fs.dontTouchCiCd]
  * ```
  * @module

@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import * as Git from "./policies/git.ts"
+ * import * as Git from "./git.ts"
  * const policies = [Git.dontPushToMain, Git.dontForcePush, Git.requireBranchPrefix("agent/")]
  * ```
  * @module

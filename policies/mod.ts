@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { Policies } from "./mod.ts"
+ * import { Policies } from "../mod.ts"
  * const policies = [...Policies.Sets.codingAgent({ workspace: "/workspace" }), Policies.Url.requireHttps]
  * ```
  * @module

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { Sets } from "./policies/mod.ts"
+ * import { Sets } from "./mod.ts"
  * const policies = [...Sets.codingAgent({ workspace: "/workspace" }), ...Sets.web]
  * ```
  *
@@ -61,11 +61,13 @@ export interface CodingAgentOptions extends Shell.ShellGuardOptions {
  *
  * @example
  * ```ts
+ * import { codingAgent } from "./sets.ts"
+ * import * as Shell from "./shell.ts"
  * const policies = codingAgent({
  *   workspace: "/workspace",
  *   allowPackages: [...Shell.DEFAULT_VETTED_PACKAGES, "lodash"],
  *   allow: [{ prefix: "python3 -c" }, "git push origin HEAD:main"]
- * })
+ * }) // "git push origin HEAD:main" passes, "allowed by configuration: …"; "git push origin HEAD:master" still blocks
  * ```
  */
 export const codingAgent = (options: CodingAgentOptions = {}): ReadonlyArray<Policy.Policy> => {
@@ -130,7 +132,9 @@ const DEFAULT_PII = ["email", "phone", "ssn", "date_of_birth", "address", "credi
  *
  * @example
  * ```ts
+ * import { database } from "./sets.ts"
  * const policies = database({ protectedTables: ["billing.invoices"], sensitiveTables: ["salaries"], allow: { tables: ["scratch_results"] } })
+ * // { sql: "DELETE FROM scratch_results" } passes, "allowed by configuration: …"; { sql: "DELETE FROM orders" } blocks
  * ```
  */
 export const database = (options: DatabaseOptions = {}): ReadonlyArray<Policy.Policy> => {
@@ -171,7 +175,9 @@ export interface WebOptions {
  *
  * @example
  * ```ts
+ * import { webWith } from "./sets.ts"
  * const policies = webWith({ allow: { hosts: ["localhost", "api.internal.example"] } })
+ * // { url: "http://localhost:3000/health" } passes, "allowed by configuration: …"; { url: "http://127.0.0.1:3000/" } blocks
  * ```
  */
 export const webWith = (options: WebOptions = {}): ReadonlyArray<Policy.Policy> => {
@@ -224,7 +230,13 @@ export interface MessagingOptions {
  *
  * @example
  * ```ts
- * const policies = messaging({ channels: ["#deploys"], noRepeatEmails: true, allow: { recipients: ["@mycompany.com"], directMessages: ["U0123ONCALL"] } })
+ * import { messaging } from "./sets.ts"
+ * const policies = messaging({
+ *   channels: ["#deploys", "U0123ONCALL"], // a DM target passes require_channel_allowlist only when listed here too
+ *   noRepeatEmails: true,
+ *   allow: { recipients: ["@mycompany.com"], directMessages: ["U0123ONCALL"] }
+ * })
+ * // { to: "a@mycompany.com", cc: ["b@mycompany.com"] } and { channel: "U0123ONCALL" } pass; { channel: "#random" } blocks
  * ```
  */
 export const messaging = (options: MessagingOptions = {}): ReadonlyArray<Policy.Policy> => {

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import * as Shell from "./policies/shell.ts"
+ * import * as Shell from "./shell.ts"
  * const policies = Shell.codingAgentShellGuard({ allowPackages: ["zod", "vitest"] })
  * ```
  * @module

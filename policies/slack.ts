@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import * as Slack from "./policies/slack.ts"
+ * import * as Slack from "./slack.ts"
  * const policies = [Slack.blockDms, Slack.requireChannelAllowlist(["#deploys", "C0123ABCD"])]
  * ```
  * @module
@@ -78,6 +78,7 @@ const NO_CHANNEL = Policy.pass("No Slack channel in the payload")
  *
  * @example
  * ```ts
+ * import { blockDms } from "./slack.ts"
  * const policies = [blockDms] // { channel: "G0123ABCD" } and { channel: "@alice" } block; { channel: "#general" } passes
  * ```
  */
@@ -96,6 +97,7 @@ export const blockDms: Policy.Policy = Policy.make("block_dms", (ctx) => {
  *
  * @example
  * ```ts
+ * import { requireChannelAllowlist } from "./slack.ts"
  * const policies = [requireChannelAllowlist(["#deploys", "C0123ABCD"])] // { channel: "deploys" } passes, { channel: "#random" } blocks
  * ```
  */

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import * as Time from "./policies/time.ts"
+ * import * as Time from "./time.ts"
  * const policies = [Time.withinMaintenanceWindow("22:00", "02:00", { timeZone: "Europe/Berlin" }), Time.codeFreezeActive]
  * ```
  * @module
@@ -44,6 +44,7 @@ export interface MaintenanceWindowOptions {
  *
  * @example
  * ```ts
+ * import { withinMaintenanceWindow } from "./time.ts"
  * const policy = withinMaintenanceWindow("22:00", "02:00", { timeZone: "Europe/Berlin" }) // 23:30 and 01:59 Berlin pass, 02:00 blocks
  * ```
  */
@@ -95,6 +96,7 @@ const FREEZE = Config.option(Config.String("ENACT_FREEZE"))
  *
  * @example
  * ```ts
+ * import { codeFreezeActive } from "./time.ts"
  * const policies = [codeFreezeActive] // ENACT_FREEZE=TRUE blocks; unset, "", "0" or "no" pass
  * ```
  */

@@ -14,8 +14,10 @@
  *
  * @example
  * ```ts
- * import * as Url from "./policies/url.ts"
- * const policies = [Url.requireHttps, Url.blockDnsExfilDomains, Url.blockRawIpUrls, Url.blockSsrf, Url.webfetchDomainAllowlist(["docs.example.com"])]
+ * import * as Url from "./url.ts"
+ * const policies = [
+ *   Url.requireHttps, Url.blockDnsExfilDomains, Url.blockRawIpUrls, Url.blockSsrf, Url.webfetchDomainAllowlist(["docs.example.com"])
+ * ]
  * ```
  * @module
  */
@@ -162,6 +164,7 @@ const SECURE = new Set(["https", "wss"])
  *
  * @example
  * ```ts
+ * import { requireHttps } from "./url.ts"
  * const policies = [requireHttps] // "http://api.example.com/v1" blocks, "https://api.example.com/v1" passes
  * ```
  */
@@ -196,7 +199,8 @@ const DISCORD_WEBHOOK = /^\/api(?:\/v\d+)?\/webhooks(?:\/|$)/
  *
  * @example
  * ```ts
- * const policies = [blockDnsExfilDomains] // "https://PASTEBIN.COM./raw/x" blocks
+ * import { blockDnsExfilDomains } from "./url.ts"
+ * const policies = [blockDnsExfilDomains] // "https://PASTEBIN.COM./raw/x" blocks: "URL host 'pastebin.com' is a paste site, …"
  * ```
  */
 export const blockDnsExfilDomains: Policy.Policy = urlPolicy("block_dns_exfil_domains", (t) => {
@@ -227,6 +231,7 @@ const SUSPICIOUS_TLDS: ReadonlySet<string> = new Set([
  *
  * @example
  * ```ts
+ * import { blockSuspiciousTlds } from "./url.ts"
  * const policies = [blockSuspiciousTlds] // "https://free-prizes.tk/" blocks, "https://example.com" passes
  * ```
  */
@@ -248,6 +253,7 @@ export const blockSuspiciousTlds: Policy.Policy = urlPolicy("block_suspicious_tl
  *
  * @example
  * ```ts
+ * import { blockRawIpUrls } from "./url.ts"
  * const policies = [blockRawIpUrls] // "http://0x7f.1/" blocks: "URL host is the raw IP address 127.0.0.1 (loopback)"
  * ```
  */
@@ -283,10 +289,11 @@ const judgeAddresses = (t: Target, addresses: ReadonlyArray<string>, via: string
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
+ * import { EnactClient } from "../mod.ts"
  * import * as Dns from "./dns.ts"
- * // { url: "https://intranet.example.com/" } blocks with Dns.layerMemory({ "intranet.example.com": ["10.0.0.5"] })
- * const gate = Effect.provide(Dns.layerMemory({ "intranet.example.com": ["10.0.0.5"] }))
+ * import { blockSsrf } from "./url.ts"
+ * // { url: "https://intranet.example.com/" } blocks: "URL host 'intranet.example.com' resolves to 10.0.0.5 (private) via memory"
+ * const enact = new EnactClient({ policies: [blockSsrf], services: Dns.layerMemory({ "intranet.example.com": ["10.0.0.5"] }) })
  * ```
  */
 export const blockSsrf: Policy.Policy = urlPolicy("block_ssrf", (t) => {
@@ -357,6 +364,7 @@ export const hostMatcher = (entries: ReadonlyArray<string>): (raw: string) => st
  *
  * @example
  * ```ts
+ * import { webfetchDomainAllowlist } from "./url.ts"
  * const policies = [webfetchDomainAllowlist(["example.com"])] // "https://docs.example.com/a" passes, "https://evilexample.com" blocks
  * ```
  */

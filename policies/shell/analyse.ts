@@ -6,7 +6,10 @@
  *
  * @example
  * ```ts
- * outputOf(command) // "rm -rf ~\n" for `echo rm -rf ~`
+ * import { outputOf } from "./analyse.ts"
+ * import { parse } from "./parse.ts"
+ * const [echo] = parse("echo rm -rf ~").commands
+ * if (echo !== undefined) outputOf(echo) // "rm -rf ~\n"
  * ```
  * @module
  */

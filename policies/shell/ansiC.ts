@@ -4,6 +4,7 @@
  *
  * @example
  * ```ts
+ * import { decodeAnsiC } from "./ansiC.ts"
  * decodeAnsiC("\\x72\\x6d' rest", 0) // { text: "rm", end: 9 }
  * ```
  * @module

@@ -6,7 +6,9 @@
  *
  * @example
  * ```ts
- * // For `X=rm; $X -rf ~` the second simple command is assembled as argv ["rm", "-rf", "~"].
+ * import { parse } from "./parse.ts"
+ * // `X=rm` is an assignment only; the second simple command is assembled with $X expanded:
+ * parse("X=rm; $X -rf ~").commands.map((c) => c.argv) // [["rm", "-rf", "~"]]
  * ```
  * @module
  */

@@ -6,6 +6,7 @@
  *
  * @example
  * ```ts
+ * import { awkRunsCommands, sedEffects } from "./awkSed.ts"
  * awkRunsCommands('BEGIN { system("id") }') // "system"
  * sedEffects("1e id").exec                   // true
  * ```

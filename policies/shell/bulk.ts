@@ -4,7 +4,9 @@
  *
  * @example
  * ```ts
- * import { blockBulkMessaging } from "./policies/shell/bulk.ts"
+ * import { blockBulkMessaging } from "./bulk.ts"
+ * // { command: "mail -s hi a@x.io b@x.io c@x.io" } blocks: "… emails 3 recipients at once: bulk messaging needs review"
+ * const policies = [blockBulkMessaging]
  * ```
  * @module
  */

@@ -5,8 +5,9 @@
  *
  * @example
  * ```ts
- * import { blockRenameThenDrop, memorySessionState } from "./policies/shell/database.ts"
+ * import { blockRenameThenDrop, memorySessionState } from "./database.ts"
  * const policy = blockRenameThenDrop({ state: memorySessionState() })
+ * // in one session: "psql -c 'ALTER TABLE users RENAME TO users_old'" passes, then "psql -c 'DROP TABLE users_old'" blocks
  * ```
  * @module
  */

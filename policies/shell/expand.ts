@@ -11,7 +11,13 @@
  *
  * @example
  * ```ts
- * fields(lex("{rm,-rf,~}")[0].word, env) // ["rm", "-rf", "~"]
+ * import { DEFAULT_IFS, type Env, fields } from "./expand.ts"
+ * import { lex } from "./lex.ts"
+ * const env: Env = { // no variable, positional parameter, command output or directory is known
+ *   lookup: () => undefined, forget: () => {}, output: () => undefined, positional: undefined, ifs: DEFAULT_IFS, cwd: undefined
+ * }
+ * const [word] = lex("{rm,-rf,~}")
+ * if (word?.t === "word") fields(word, env) // ["rm", "-rf", "~"]
  * ```
  * @module
  */

@@ -5,7 +5,9 @@
  *
  * @example
  * ```ts
- * import { blockHomeDirDestruction } from "./policies/shell/fileGuards.ts"
+ * import { blockHomeDirDestruction } from "./fileGuards.ts"
+ * // { command: "cd ~ && rm -rf *" } blocks: "'rm -rf *' would delete everything in your home directory"
+ * const policies = [blockHomeDirDestruction]
  * ```
  * @module
  */

@@ -6,6 +6,8 @@
  *
  * @example
  * ```ts
+ * import { destructionTarget, secretOf } from "./files.ts"
+ * import { pathOf } from "./model.ts"
  * secretOf(pathOf("~/.ssh/id_rsa", undefined))   // "an SSH private key"
  * destructionTarget("~/*", undefined)?.what      // "everything in your home directory"
  * ```

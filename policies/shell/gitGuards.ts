@@ -5,7 +5,9 @@
  *
  * @example
  * ```ts
- * import { blockGitResetHard } from "./policies/shell/gitGuards.ts"
+ * import { blockGitResetHard } from "./gitGuards.ts"
+ * // { command: "git reset --ha" } and { command: "git -c alias.r='reset --hard' r" } block; "git reset --soft HEAD~1" passes
+ * const policies = [blockGitResetHard]
  * ```
  * @module
  */

@@ -9,7 +9,12 @@
  *
  * @example
  * ```ts
- * gitCall(command)?.sub // "push" for `git -c alias.p=push p origin x`, after the alias is expanded
+ * import { gitCall } from "./gitInvocation.ts"
+ * import { parse } from "./parse.ts"
+ * // parse records the call as written and, with the alias expanded, `git -c alias.p=push push origin x`
+ * const [written, expanded] = parse("git -c alias.p=push p origin x").commands
+ * if (written !== undefined) gitCall(written, new Map())?.own.get("alias.p") // "push"
+ * if (expanded !== undefined) gitCall(expanded, new Map())?.sub // "push"
  * ```
  * @module
  */

@@ -9,7 +9,10 @@
  *
  * @example
  * ```ts
- * pushOf(command, undefined)?.targets // [{ branch: "main", spec: "HEAD:heads/main" }] for `git push origin HEAD:heads/main`
+ * import { pushOf } from "./gitPush.ts"
+ * import { parse } from "./parse.ts"
+ * const [push] = parse("git push origin HEAD:heads/main").commands
+ * if (push !== undefined) pushOf(push, undefined)?.targets // [{ branch: "main", spec: "HEAD:heads/main", deletes: false }]
  * ```
  * @module
  */

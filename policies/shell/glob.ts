@@ -6,6 +6,7 @@
  *
  * @example
  * ```ts
+ * import { compileGlob, globMatch } from "./glob.ts"
  * globMatch(compileGlob("id_*"), "id_rsa")   // true
  * globMatch(compileGlob(".e*q"), ".env")     // false
  * ```

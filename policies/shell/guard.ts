@@ -3,8 +3,9 @@
  *
  * @example
  * ```ts
- * import { codingAgentShellGuard, DEFAULT_VETTED_PACKAGES } from "./policies/shell/mod.ts"
+ * import { codingAgentShellGuard, DEFAULT_VETTED_PACKAGES } from "./mod.ts"
  * const policies = codingAgentShellGuard({ allowPackages: [...DEFAULT_VETTED_PACKAGES, "lodash"], allow: [{ prefix: "python3 -c" }] })
+ * // { command: "python3 -c 'print(1)'" } passes, "allowed by configuration: …"; { command: "node -e 'x'" } blocks
  * ```
  * @module
  */
@@ -58,7 +59,9 @@ export interface ShellGuardOptions {
  *
  * @example
  * ```ts
+ * import { codingAgentShellGuard, DEFAULT_VETTED_PACKAGES } from "./mod.ts"
  * const policies = [...codingAgentShellGuard({ allowPackages: [...DEFAULT_VETTED_PACKAGES, "lodash"] })]
+ * // { command: "npm i lodash" } passes every policy; { command: "npm install left-pad" } blocks
  * ```
  */
 export const codingAgentShellGuard = (options: ShellGuardOptions = {}): ReadonlyArray<Policy.Policy> => {

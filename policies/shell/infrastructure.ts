@@ -6,7 +6,8 @@
  *
  * @example
  * ```ts
- * import { blockTerraformDestroy } from "./policies/shell/infrastructure.ts"
+ * import { blockTerraformDestroy } from "./infrastructure.ts"
+ * // "terraform destroy -auto-approve" and "terraform apply -destroy" block; "terraform plan" passes
  * const policies = [blockTerraformDestroy]
  * ```
  * @module

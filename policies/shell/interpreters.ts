@@ -9,8 +9,9 @@
  *
  * @example
  * ```ts
- * interpreterCode("python3", ["python3", "-c", "print(1)"], undefined, false).reason // "python3 -c runs inline code…"
- * interpreterCode("awk", ["awk", "{print $1}"], undefined, false)                  // undefined: a plain awk program
+ * import { interpreterCode } from "./interpreters.ts"
+ * interpreterCode("python3", ["python3", "-c", "print(1)"], undefined, false)?.reason // "python3 -c runs inline Python code, …"
+ * interpreterCode("awk", ["awk", "{print $1}"], undefined, false)?.reason            // undefined: a plain awk program runs nothing
  * ```
  * @module
  */

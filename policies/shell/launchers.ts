@@ -5,7 +5,9 @@
  *
  * @example
  * ```ts
- * // `find ~ -exec rm -rf {} +` records `rm -rf ~/*` run via find -exec.
+ * import { parse } from "./parse.ts"
+ * // `find ~ -exec rm -rf {} +` records `rm -rf ~/*` run via find -exec:
+ * parse("find ~ -exec rm -rf {} +").commands.map((c) => [c.argv.join(" "), c.via]) // […, ["rm -rf ~/*", "find -exec"]]
  * ```
  * @module
  */

@@ -12,8 +12,9 @@
  *
  * @example
  * ```ts
+ * import { lex } from "./lex.ts"
  * const tokens = lex("echo $'a\\x41' \"$HOME\"/x | sh")
- * tokens.length // 4: two words, the `|` operator, one word
+ * tokens.length // 5: three words, the `|` operator, one word
  * ```
  * @module
  */

@@ -5,7 +5,10 @@
  *
  * @example
  * ```ts
- * messageSend(command) // { kind: "email", bulk: "emails 3 recipients at once" } for `mail … a@x b@x c@x`
+ * import { messageSend } from "./messages.ts"
+ * import { parse } from "./parse.ts"
+ * const [mail] = parse("mail -s hi a@x.io b@x.io c@x.io").commands
+ * if (mail !== undefined) messageSend(mail) // { kind: "email", bulk: "emails 3 recipients at once" }
  * ```
  * @module
  */

@@ -21,8 +21,9 @@
  *
  * @example
  * ```ts
- * import * as Shell from "./policies/shell/mod.ts"
+ * import * as Shell from "./mod.ts"
  * const policies = Shell.codingAgentShellGuard({ allowPackages: ["zod", "vitest"], allow: ["git reset --hard"] })
+ * // { command: "git reset --hard" } passes, "allowed by configuration: …"; { command: "npm install left-pad" } blocks
  * ```
  * @module
  */

@@ -4,6 +4,7 @@
  *
  * @example
  * ```ts
+ * import { positionals, programName } from "./model.ts"
  * positionals(["-f", "x", "--", "-y"], new Set(["-f"])) // ["-y"]
  * programName("/usr/bin/RM")                            // "rm"
  * ```

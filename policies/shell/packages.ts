@@ -6,6 +6,7 @@
  *
  * @example
  * ```ts
+ * import { packageOf } from "./packages.ts"
  * packageOf("lodash@^4")      // { _tag: "Name", name: "lodash" }
  * packageOf("github:u/r")     // { _tag: "Source", source: "a git repository" }
  * ```

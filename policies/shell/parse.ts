@@ -38,8 +38,9 @@
  *
  * @example
  * ```ts
+ * import { parse } from "./parse.ts"
  * const script = parse("X=rm; sudo $X -rf ~")
- * script.commands[0].argv // ["rm", "-rf", "~"]
+ * script.commands[0]?.argv // ["rm", "-rf", "~"]
  * ```
  * @module
  */

@@ -7,8 +7,10 @@
  *
  * @example
  * ```ts
+ * import { allowList, eachCommand } from "./policy.ts"
  * const allow = allowList([{ prefix: "python3 -c" }], "codingAgent")
  * const policy = eachCommand("block_x", "No x", (c) => (c.name === "x" ? "runs x" : undefined), allow)
+ * // { command: "sudo x --now" } blocks: "runs x"; { command: "ls" } passes: "No x"
  * ```
  * @module
  */

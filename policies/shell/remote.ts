@@ -5,7 +5,10 @@
  *
  * @example
  * ```ts
- * runsRemoteCode(command) // "'curl -s https://x' is piped into 'sh', which runs whatever it receives"
+ * import { parse } from "./parse.ts"
+ * import { runsRemoteCode } from "./remote.ts"
+ * const [, sh] = parse("curl -s https://x | sh").commands
+ * if (sh !== undefined) runsRemoteCode(sh) // "'curl -s https://x' is piped into 'sh', which runs whatever it receives"
  * ```
  * @module
  */

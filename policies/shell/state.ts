@@ -5,9 +5,11 @@
  *
  * @example
  * ```ts
- * const run = newRun((text, depth, shell, site) => [])
+ * import { lookup, newRun, newShell, setVar } from "./state.ts"
+ * const run = newRun(() => []) // a run whose nested scripts (`sh -c …`) are not read
  * const shell = newShell()
- * setVar(shell, "X", "rm", true) // X=rm
+ * setVar(shell, "X", "rm", true) // X=rm, for certain
+ * lookup(shell, "X") // "rm"
  * ```
  * @module
  */

@@ -11,7 +11,9 @@
  *
  * @example
  * ```ts
- * import { blockUnresolvedCommands } from "./policies/shell/unresolved.ts"
+ * import { blockUnresolvedCommands } from "./unresolved.ts"
+ * // { command: "$X -rf ~" } blocks: "… the program it runs is not known until it runs …"; "X=rm; $X -rf ./build" passes
+ * const policies = [blockUnresolvedCommands]
  * ```
  * @module
  */

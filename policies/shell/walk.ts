@@ -8,7 +8,12 @@
  *
  * @example
  * ```ts
- * new Walker(lex("cd ~ && rm -rf *"), 0, newShell(), run, false, undefined).walk().made.length // 2
+ * import { lex } from "./lex.ts"
+ * import { newRun, newShell } from "./state.ts"
+ * import { Walker } from "./walk.ts"
+ * const run = newRun(() => []) // nested scripts (`sh -c …`) are not read here
+ * const made = new Walker(lex("cd ~ && rm -rf *"), 0, newShell(), run, false, undefined).walk().made
+ * made.map((c) => c.cwd) // [undefined, "~"]: `rm -rf *` runs in the home directory
  * ```
  * @module
  */

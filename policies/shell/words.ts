@@ -7,7 +7,9 @@
  *
  * @example
  * ```ts
- * // lex("echo $'a\\x41'") has a word whose one part is the literal "aA" (quoted).
+ * import { lex } from "./lex.ts"
+ * const [, word] = lex("echo $'a\\x41'")
+ * if (word?.t === "word") word.parts // [{ k: "lit", text: "aA", q: true }]: one quoted literal
  * ```
  * @module
  */

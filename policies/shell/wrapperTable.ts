@@ -5,6 +5,7 @@
  *
  * @example
  * ```ts
+ * import { SPECS } from "./wrapperTable.ts"
  * SPECS.get("timeout")?.positional // 1: `timeout 10 cmd`
  * ```
  * @module

@@ -11,7 +11,8 @@
  *
  * @example
  * ```ts
- * unwrap(["sudo", "-u", "root", "nice", "-n", "5", "rm", "-rf", "/"], new Map())[0].argv // ["rm", "-rf", "/"]
+ * import { unwrap } from "./wrappers.ts"
+ * unwrap(["sudo", "-u", "root", "nice", "-n", "5", "rm", "-rf", "/"], new Map())[0]?.argv // ["rm", "-rf", "/"]
  * ```
  * @module
  */

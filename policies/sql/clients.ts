@@ -8,7 +8,10 @@
  *
  * @example
  * ```ts
- * sqlTexts(command)              // ["DROP DATABASE prod"] for `psql -c "DROP DATABASE prod"`
+ * import { parse } from "../shell/parse.ts"
+ * import { sqlTexts, tableEvents } from "./clients.ts"
+ * const [psql] = parse(`psql -c "DROP DATABASE prod"`).commands
+ * if (psql !== undefined) sqlTexts(psql)                         // ["DROP DATABASE prod"]
  * tableEvents("ALTER TABLE users RENAME TO u2; DROP TABLE u2") // [rename users → u2, drop u2]
  * ```
  * @module

@@ -2,13 +2,17 @@
  * Constant folding for SQL expressions (private): the value of an expression that reads no column and
  * no parameter, folded the way PostgreSQL coerces (`'1'::int = 1`, `1 IN (1, 2)`, `coalesce(null, 1) = 1`,
  * `'ab' LIKE 'a%'`), and whether a WHERE condition is always true. The WHERE policies use it to name a
- * tautology in their reasons; what they let through is decided by `_where.ts`, which proves selectivity.
+ * tautology in their reasons; what they let through is decided by `where.ts`, which proves selectivity.
  * LIKE patterns are matched by a linear-time wildcard matcher, never compiled into a regular expression.
  *
  * @example
  * ```ts
- * constant(whereNode)    // { v: true } for `1 = 1`
- * alwaysTrue(whereNode)  // true for `1 = 1`, `x = x`, `p OR NOT p`
+ * import { alwaysTrue, constant } from "./constants.ts"
+ * import { parse } from "./parse.ts"
+ * const parsed = parse("DELETE FROM t WHERE 1 = 1")
+ * const where = parsed._tag === "Ok" ? parsed.statements[0]?.where : undefined
+ * constant(where)    // { v: true }
+ * alwaysTrue(where)  // true; also for `x = x` and `x IS NOT NULL`, false for `id = 5`
  * ```
  * @module
  */

@@ -11,6 +11,8 @@
  *
  * @example
  * ```ts
+ * import { expand } from "./functions.ts"
+ * import * as Sql from "./parse.ts"
  * const parsed = Sql.parse("SELECT query_to_xml('select * from salaries', true, false, '')")
  * if (parsed._tag === "Ok") expand(parsed.statements).statements.length // 2: the SELECT and the inner one
  * ```

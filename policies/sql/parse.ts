@@ -12,6 +12,7 @@
  *
  * @example
  * ```ts
+ * import { parse } from "./parse.ts"
  * const parsed = parse("SELECT 1; DROP TABLE x")
  * if (parsed._tag === "Ok") parsed.statements.map((s) => s.type) // ["select", "drop"]
  * ```

@@ -18,8 +18,12 @@
  *
  * @example
  * ```ts
- * problem(deleteStatement.where, "delete") // "has a WHERE clause that does not narrow the rows: OR branch 2 …"
- * problem(undefined, "delete")             // "has no WHERE clause, so it would delete every row"
+ * import * as Sql from "./parse.ts"
+ * import { problem } from "./where.ts"
+ * const parsed = Sql.parse("DELETE FROM t WHERE id = 1 OR name IS NOT NULL")
+ * const where = parsed._tag === "Ok" ? parsed.statements[0]?.where : undefined
+ * problem(where, "delete")     // "has a WHERE clause that does not provably narrow the rows (OR branch 2 of 2 does not narrow …"
+ * problem(undefined, "delete") // "has no WHERE clause, so it would delete every row"
  * ```
  * @module
  */
