@@ -44,11 +44,11 @@ export interface Hasher {
 /** The tree's hasher over a `Digest` service. */
 export const fromDigest = (digest: Digest.Digest["Service"]): Hasher => ({
   leaf: (text) => {
-    const data = utf8.encode(text)
-    const buf = new Uint8Array(data.length + 1)
+    // Encoded straight after the prefix byte (UTF-8 takes at most 3 bytes per UTF-16 unit): one copy.
+    const buf = new Uint8Array(text.length * 3 + 1)
     buf[0] = LEAF
-    buf.set(data, 1)
-    return digest.digest(Digest.sha256, buf)
+    const { written } = utf8.encodeInto(text, buf.subarray(1))
+    return digest.digest(Digest.sha256, buf.subarray(0, written + 1))
   },
   node: (left, right) => {
     const buf = new Uint8Array(65)

@@ -101,9 +101,12 @@ const signBatch = (signer: SignerService, hasher: Merkle.Hasher) =>
     const out: Array<Receipt> = []
     for (let from = 0; from < batch.length; from += MAX_BATCH) {
       const chunk = batch.slice(from, from + MAX_BATCH)
-      const leaves = yield* Effect.forEach(chunk, (u) => Effect.mapError(Effect.try({ try: () => Canonical.encode(u), catch: encodeFailure }), (e) => e).pipe(
-        Effect.flatMap(hasher.leaf)
-      ), { concurrency: "unbounded" })
+      // Hashed side by side (an asynchronous digest overlaps), except a receipt alone: no fiber for it.
+      const leaves = yield* Effect.forEach(
+        chunk,
+        (u) => Effect.flatMap(Effect.try({ try: () => Canonical.encode(u), catch: encodeFailure }), hasher.leaf),
+        { concurrency: chunk.length > 1 ? "unbounded" : 1 }
+      )
       const { proofs, root } = yield* Merkle.build(leaves, hasher)
       const signature = hex(yield* signer.sign(rootMessage(root)))
       for (let i = 0; i < chunk.length; i++) out.push(ReceiptText.seal(withSignature(chunk[i]!, signature, proofs[i]!)))

@@ -19,16 +19,7 @@ import type { Exit } from "effect"
 /** Services policy authors declared read-only and safe to share (e.g. a DNS resolver). */
 const shared = new Set<Context.Key<never, unknown>>()
 
-/**
- * Lets policies and workflows see a service from the caller's context: only for read-only services that
- * cannot be used to act around the checks (a DNS resolver, a clock). Enact's own services never are.
- */
-export const share = <I, S>(key: Context.Key<I, S>): void => {
-  shared.add(key as unknown as Context.Key<never, unknown>)
-  views = new WeakMap()
-}
-
-const base = [
+const base: ReadonlyArray<Context.Key<never, unknown>> = [
   Clock.Clock,
   ConfigProvider.ConfigProvider,
   Random.Random,
@@ -38,16 +29,34 @@ const base = [
   References.MinimumLogLevel,
   References.CurrentLogLevel,
   References.LogToStderr
-] as const
+] as unknown as ReadonlyArray<Context.Key<never, unknown>>
 
-// Contexts are immutable: the restricted view of one is computed once (until a service is shared).
-let views = new WeakMap<object, Context.Context<never>>()
+/** The keys a restricted context keeps, in a fixed order. */
+let kept: ReadonlyArray<Context.Key<never, unknown>> = base
+
+/**
+ * Lets policies and workflows see a service from the caller's context: only for read-only services that
+ * cannot be used to act around the checks (a DNS resolver, a clock). Enact's own services never are.
+ */
+export const share = <I, S>(key: Context.Key<I, S>): void => {
+  shared.add(key as unknown as Context.Key<never, unknown>)
+  kept = [...base, ...shared]
+  last = undefined
+}
+
+// Every run has a context of its own (its scope, at least), but the services kept are nearly always the
+// same ones: the view is rebuilt only when one of them differs from the last view's. Only the kept keys
+// are looked up; the rest of the caller's context is never copied.
+let last: { readonly kept: ReadonlyArray<Context.Key<never, unknown>>; readonly values: Array<unknown>; readonly view: Context.Context<never> } | undefined
 const safe = (context: Context.Context<never>): Context.Context<never> => {
-  let view = views.get(context)
-  if (view === undefined) {
-    view = Context.pick(...base, ...shared)(context) as Context.Context<never>
-    views.set(context, view)
-  }
+  const keys = kept
+  const values = new Array<unknown>(keys.length)
+  for (let i = 0; i < keys.length; i++) values[i] = Context.getOrUndefined(context, keys[i]!)
+  if (last !== undefined && last.kept === keys && values.every((v, i) => v === last!.values[i])) return last.view
+  const map = new Map<string, unknown>()
+  for (let i = 0; i < keys.length; i++) if (values[i] !== undefined) map.set(keys[i]!.key, values[i])
+  const view = Context.makeUnsafe<never>(map)
+  last = { kept: keys, values, view }
   return view
 }
 

@@ -5,7 +5,7 @@
  * a system.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Option, Schema } from "effect"
+import { Context, Effect, Exit, Option, Schema } from "effect"
 import { EnactClient } from "../../src/Client.ts"
 import * as Enact from "../../src/Enact.ts"
 import * as Policy from "../../src/Policy.ts"
@@ -107,4 +107,24 @@ describe("what policies can call", () => {
       }
     }))
 
+  it.effect("a policy sees the shared services of the run's own caller, even when callers alternate, and never an unshared one", () =>
+    Effect.gen(function*() {
+      class Shared extends Context.Service<Shared, { readonly who: string }>()("test/PolicyCapabilities/Shared") {}
+      class Private extends Context.Service<Private, { readonly who: string }>()("test/PolicyCapabilities/Private") {}
+      Policy.shareService(Shared)
+      const looker = Policy.make("looker", () =>
+        Effect.gen(function*() {
+          const shared = yield* Effect.serviceOption(Shared)
+          const hidden = yield* Effect.serviceOption(Private)
+          return Policy.pass(`shared=${Option.isSome(shared) ? shared.value.who : "none"} private=${Option.isSome(hidden) ? hidden.value.who : "none"}`)
+        }))
+      const { enact } = yield* setup({ policies: [looker], workflows: [noop] })
+      const runAs = (who: string | undefined) => {
+        const run = enact.run({ workflow: "noop", user: "u", payload: {} }).pipe(Effect.provideService(Private, { who: `${who}-private` }))
+        return Effect.map(who === undefined ? run : Effect.provideService(run, Shared, { who }), (o) => o.receipt.policy_results[0]?.reason)
+      }
+      for (const who of ["alice", "bob", "alice", undefined, "bob"]) {
+        assert.strictEqual(yield* runAs(who), `shared=${who ?? "none"} private=none`)
+      }
+    }))
 })
