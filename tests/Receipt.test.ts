@@ -4,7 +4,9 @@ import { Effect, Option, Schema } from "effect"
 import { sha256 } from "@noble/hashes/sha2.js"
 import { bytesToHex } from "@noble/hashes/utils.js"
 import type { Receipt } from "../src/Model.ts"
+import * as Canonical from "../src/receipt/Canonical.ts"
 import * as Merkle from "../src/receipt/Merkle.ts"
+import * as ReceiptText from "../src/store/_receiptText.ts"
 import { layerCrypto as NodeCryptoLayer } from "../node.ts"
 import * as Crypto from "../src/Crypto.ts"
 import * as Policy from "../src/Policy.ts"
@@ -224,6 +226,28 @@ describe("receipt verification", () => {
       const edited = { ...receipt, payload: { a: [1, "x", null, 2] } }
       const detailed = yield* ReceiptModule.verifyDetailed(edited).pipe(Effect.provideService(Signer.Signer, signer), withCrypto)
       assert.isFalse(detailed.valid)
+    }))
+})
+
+describe("stored text", () => {
+  it.effect("the text stored for a sealed receipt is exactly its canonical encoding, whatever its payload holds", () =>
+    Effect.gen(function*() {
+      const signer = yield* makeSigner()
+      const key = fc.oneof(fc.string(), fc.constantFrom("__proto__", "10", "2", "signature", "signature_proof", "run_id", "é", "\u{1F600}", ""))
+      const json = fc.letrec((tie) => ({
+        value: fc.oneof({ depthSize: "small" }, fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null),
+          fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(key, tie("value"), { maxKeys: 5 }))
+      })).value
+      const payloads = fc.sample(json, { numRuns: 200, seed: 7 })
+      for (const [i, payload] of payloads.entries()) {
+        // Through JSON, as requests arrive: a `__proto__` key stays an own data property.
+        const data = JSON.parse(JSON.stringify(payload) ?? "null") as Receipt["payload"]
+        const unsigned = unsignedReceipt({ run_id: `r-${i}`, payload: data, signature_alg: signer.algorithm, key_id: signer.keyId })
+        const receipt = yield* ReceiptModule.sign(unsigned).pipe(Effect.provideService(Signer.Signer, signer), withCrypto)
+        const stored = ReceiptText.encode(receipt)
+        assert.isTrue(stored.ok)
+        if (stored.ok) assert.strictEqual(stored.text, Canonical.encode(receipt), `payload ${JSON.stringify(data)}`)
+      }
     }))
 })
 

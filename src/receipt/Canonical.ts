@@ -117,6 +117,32 @@ export const encode = (value: unknown): string => {
   return out.join("")
 }
 
+/** One member of an object with its value already in canonical text: `[key, text]`. */
+export type Member = readonly [key: string, text: string]
+
+/**
+ * The members of a plain object, each value encoded canonically, keys in canonical order (members JSON
+ * leaves out are left out). With `join`, lets a caller encode an object once and then the same object
+ * with members added, without encoding the shared members twice.
+ */
+export const members = (value: Readonly<Record<string, unknown>>): Array<Member> => {
+  const out: Array<Member> = []
+  for (const k of Object.keys(value).sort()) {
+    const v = value[k]
+    if (v === undefined || typeof v === "function" || typeof v === "symbol") continue
+    out.push([k, encode(v)])
+  }
+  return out
+}
+
+/** The canonical text of an object from its members (sorted here, so added members may come in any order). */
+export const join = (ms: ReadonlyArray<Member>): string => {
+  const sorted = [...ms].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+  let out = "{"
+  for (let i = 0; i < sorted.length; i++) out += `${i > 0 ? "," : ""}${JSON.stringify(sorted[i]![0])}:${sorted[i]![1]}`
+  return out + "}"
+}
+
 /**
  * Returns a copy of a JSON value whose objects list their keys in canonical order (where the engine
  * allows it), so later encodings take the fast path. The value itself is unchanged.

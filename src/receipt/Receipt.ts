@@ -101,15 +101,19 @@ const signBatch = (signer: SignerService, hasher: Merkle.Hasher) =>
     const out: Array<Receipt> = []
     for (let from = 0; from < batch.length; from += MAX_BATCH) {
       const chunk = batch.slice(from, from + MAX_BATCH)
+      // Each receipt's members are encoded once: for its leaf now, for its stored text once signed.
+      const parts = yield* Effect.try({ try: () => chunk.map((u) => Canonical.members(u)), catch: encodeFailure })
       // Hashed side by side (an asynchronous digest overlaps), except a receipt alone: no fiber for it.
-      const leaves = yield* Effect.forEach(
-        chunk,
-        (u) => Effect.flatMap(Effect.try({ try: () => Canonical.encode(u), catch: encodeFailure }), hasher.leaf),
-        { concurrency: chunk.length > 1 ? "unbounded" : 1 }
-      )
+      const leaves = yield* Effect.forEach(parts, (ms) => hasher.leaf(Canonical.join(ms)), {
+        concurrency: chunk.length > 1 ? "unbounded" : 1
+      })
       const { proofs, root } = yield* Merkle.build(leaves, hasher)
       const signature = hex(yield* signer.sign(rootMessage(root)))
-      for (let i = 0; i < chunk.length; i++) out.push(ReceiptText.seal(withSignature(chunk[i]!, signature, proofs[i]!)))
+      for (let i = 0; i < chunk.length; i++) {
+        const proof = proofs[i]!
+        const text = Canonical.join([...parts[i]!, ["signature", JSON.stringify(signature)], ["signature_proof", Canonical.encode(proof)]])
+        out.push(ReceiptText.seal(withSignature(chunk[i]!, signature, proof), text))
+      }
     }
     return out
   })

@@ -104,10 +104,11 @@ const sealed = new WeakMap<object, string>()
 /**
  * Freezes a receipt the engine has just signed and remembers its canonical text, so a store does not parse
  * and check it again: it was built from checked parts, and being frozen it cannot have changed since.
+ * `text`, when the signer already has it, must be `Canonical.encode(receipt)`.
  */
-export const seal = <R extends Receipt>(receipt: R): R => {
+export const seal = <R extends Receipt>(receipt: R, text?: string): R => {
   Snapshot.freezeDeep(receipt)
-  sealed.set(receipt, Canonical.encode(receipt))
+  sealed.set(receipt, text ?? Canonical.encode(receipt))
   return receipt
 }
 
