@@ -195,7 +195,7 @@ const FIND_VALUED = set(
 )
 
 /** The paths a command deletes (or moves away), and whether it deletes directories. */
-const deletions = (c: Command): { readonly targets: ReadonlyArray<string>; readonly recursive: boolean; readonly verb: string } | undefined => {
+export const deletionsOf = (c: Command): { readonly targets: ReadonlyArray<string>; readonly recursive: boolean; readonly verb: string } | undefined => {
   const a = c.args
   if (c.name === "rm") {
     const wildArg = wildWord(a) !== undefined
@@ -253,12 +253,12 @@ export const makeBlockHomeDirDestruction = (allow: Allow = NO_ALLOW): Policy.Pol
     if (c.name === "dd" && c.args.some((w) => /^of=\/dev\/(?!null$|zero$|stdout$|stderr$)/.test(w))) return `${shown(c)} overwrites a disk device`
     const mount = dangerousMount(c)
     if (mount !== undefined) return mount
-    const d = deletions(c)
+    const d = deletionsOf(c)
     if (d === undefined) return undefined
     for (const t of d.targets) {
       const danger = destructionTarget(t, c.cwd)
       if (danger === undefined) continue
-      if (danger.unknown && d.verb !== "delete") continue
+      if ((danger.unknown || danger.homeFolder) && d.verb !== "delete") continue
       if (danger.unknown ? d.recursive : d.recursive || danger.contents) return `${shown(c)} would ${d.verb} ${danger.what}`
     }
     return undefined
@@ -268,8 +268,9 @@ export const makeBlockHomeDirDestruction = (allow: Allow = NO_ALLOW): Policy.Pol
  * Blocks wiping a home directory or the system: `rm -rf ~`, `$HOME`, `/home/x`, `/Users/x`, `/root`, `/`,
  * top-level system folders (globs such as `/h*` included), their contents (`~/*`, `/*`), `cd ~ && rm -rf *`,
  * `find ~ -delete`, `rsync --delete` into them, `rimraf ~`, `tar --remove-files`, moving them away, and
- * disk overwrites (`mkfs`, `dd of=/dev/sda`). A recursive delete of a path not known before it runs
- * (`rm -rf "$DIR"`, `rm -rf build/$X`, any `rm` given an unknown word that could be `-rf`) blocks too:
- * `blockHomeDirDestruction`. `rm -rf ~/project/build` passes.
+ * disk overwrites (`mkfs`, `dd of=/dev/sda`). A recursive delete of a folder directly in a home directory
+ * (`rm -rf ~/Documents`, except caches such as `~/.cache` and `~/.npm`) and of a path not known before it
+ * runs (`rm -rf "$DIR"`, `rm -rf build/$X`, any `rm` given an unknown word that could be `-rf`) blocks
+ * too: `blockHomeDirDestruction`. `rm -rf ~/project/build` passes.
  */
 export const blockHomeDirDestruction: Policy.Policy = makeBlockHomeDirDestruction()

@@ -113,7 +113,12 @@ export interface Destruction {
   /** It is every entry of a directory (`~/*`), which counts even without a recursive flag. */
   readonly contents: boolean
   readonly unknown: boolean
+  /** It is a folder directly in a home directory (`~/Documents`): deleting it counts, moving it does not. */
+  readonly homeFolder?: boolean
 }
+
+/** Folders directly in a home directory that hold only caches, which agents clear routinely. */
+const HOME_CACHES = new Set([".cache", ".npm", ".yarn", ".pnpm-store", ".bun", ".nuget"])
 
 const matches = (segment: string, names: ReadonlyArray<string>): string | undefined => {
   if (!isGlob(segment)) return names.includes(segment) ? segment : undefined
@@ -142,6 +147,10 @@ export const destructionTarget = (word: string, cwd: string | undefined): Destru
     if (hit !== undefined) what = SYSTEM_SET.has(dir[0]!) ? `the system directory /${hit}` : `system directories such as /${hit} (${show(word)})`
   } else if (dir.length === 2 && matches(dir[0]!, ["home", "users"]) !== undefined) {
     what = dir[0] === "home" && dir[1] === "~" ? "your home directory" : `the home directory /${dir.join("/")}`
+  } else if (dir.length === 3 && matches(dir[0]!, ["home", "users"]) !== undefined && !HOME_CACHES.has(dir[2]!)) {
+    const folder = `${dir[0] === "home" && dir[1] === "~" ? "your" : `the ${dir[1]}`} home directory`
+    const what = `${contents ? "everything in " : ""}the folder ${show(word)} directly in ${folder}`
+    return { what, contents, unknown: false, homeFolder: true }
   }
   if (what === undefined) return undefined
   return { what: contents ? `everything in ${what}` : what, contents, unknown: false }

@@ -11,6 +11,7 @@
  */
 import type * as Policy from "../../src/Policy.ts"
 import { makeBlockBulkMessaging, makeBlockStripeBulkCancel } from "./bulk.ts"
+import { makeBlockCredentialWrites } from "./credentialGuards.ts"
 import { blockRenameThenDrop, makeBlockDropDatabase, memorySessionState, type PiiSelectOptions, type SessionState } from "./database.ts"
 import { blockUnboundedPiiSelect } from "./database.ts"
 import {
@@ -83,6 +84,7 @@ export const codingAgentShellGuard = (options: ShellGuardOptions = {}): Readonly
     makeBlockRoute53Delete(allow),
     blockUnboundedPiiSelect(options.pii, allow),
     makeBlockSecretFileReads(allow),
+    makeBlockCredentialWrites(allow),
     makeBlockCiWorkflowWrites(allow),
     makeBlockHomeDirDestruction(allow),
     makeBlockPipeToShell(allow),

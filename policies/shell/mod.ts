@@ -28,6 +28,7 @@
  * @module
  */
 export { blockBulkMessaging, blockStripeBulkCancel } from "./bulk.ts"
+export { blockCredentialWrites } from "./credentialGuards.ts"
 export {
   blockDropDatabase,
   blockRenameThenDrop,

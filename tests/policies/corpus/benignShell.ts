@@ -8,6 +8,15 @@ import type { Case } from "./hostile.ts"
 const sh = (command: string, note: string): Case => ({ category: "shell", payload: { command }, note })
 
 export const SHELL_EVERYDAY: ReadonlyArray<Case> = [
+  // Home directory and credentials, touched the everyday way
+  sh("ls -la ~/.ssh && cat ~/.ssh/id_ed25519.pub", "home and credentials"),
+  sh("ssh-add -l", "home and credentials"),
+  sh("rm -rf ~/.cache/pip ~/.npm/_cacache", "home and credentials"),
+  sh("rm -rf ~/.cache", "home and credentials"),
+  sh("mv ~/Downloads/dataset.csv ~/project/data/", "home and credentials"),
+  sh("rm -rf ~/project/dist ~/project/.turbo", "home and credentials"),
+  sh("cp .env.example .env && echo 'PORT=3001' >> .env", "home and credentials"),
+  sh("grep -n PATH ~/.bashrc", "home and credentials"),
   // Builds, tests and linters
   sh("npm run build", "builds, tests and linters"),
   sh("npm run lint -- --fix", "builds, tests and linters"),
