@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Duration, Effect, Layer, Option } from "effect"
 import type { Scope } from "effect"
 import type * as Digest from "effect/crypto/Digest"
 import * as Definitions from "./_connectorDefinitions.ts"
@@ -26,7 +26,7 @@ import type { EnactError } from "./EnactError.ts"
 import { Journal } from "./store/Journal.ts"
 import * as Merkle from "./receipt/Merkle.ts"
 import type { Outcome } from "./Model.ts"
-import { describe, type Policy } from "./Policy.ts"
+import { DEFAULT_TIMEOUT, describe, type Policy } from "./Policy.ts"
 import { makeSealer, type Verification, verifyWith } from "./receipt/Receipt.ts"
 import { ReceiptStore } from "./store/ReceiptStore.ts"
 import * as Redact from "./receipt/Redact.ts"
@@ -47,6 +47,11 @@ export interface Config {
   readonly workflows?: ReadonlyArray<Workflow.Workflow<unknown>>
   /** Limits on every payload, user attributes and action arguments (default 1 MiB, 64 levels). */
   readonly limits?: Partial<Snapshot.Limits>
+  /**
+   * How long one policy's Effect (a read, a DNS lookup) may run before it counts as failed (fail closed):
+   * default 10 seconds. A synchronous check cannot be stopped once started.
+   */
+  readonly policyTimeout?: Duration.Input
 }
 
 export interface EnactService {
@@ -110,6 +115,10 @@ export const make: (config: Config) => Effect.Effect<EnactService, never, Receip
   }
   const limits: Snapshot.Limits = { ...Snapshot.defaultLimits, ...config.limits }
   if (!(limits.maxBytes > 0) || !(limits.maxDepth > 0)) return yield* invalidConfig("limits must be positive")
+  const policyTimeout = config.policyTimeout === undefined ? Option.some(DEFAULT_TIMEOUT) : Duration.fromInput(config.policyTimeout)
+  if (Option.isNone(policyTimeout) || !Duration.isGreaterThan(policyTimeout.value, Duration.zero)) {
+    return yield* invalidConfig("policyTimeout must be a positive duration")
+  }
   const verified = new Set<string>()
   // A receipt holds the payload and much more: it is read within wider limits than a request.
   const receiptLimits: Snapshot.Limits = { maxBytes: 64 * 1024 * 1024, maxDepth: limits.maxDepth + 8 }
@@ -127,6 +136,7 @@ export const make: (config: Config) => Effect.Effect<EnactService, never, Receip
     seal: yield* makeSealer(signer, hasher),
     hasher,
     limits,
+    policyTimeout: policyTimeout.value,
     newRunId,
     verifyStored: (receipt) => Effect.map(verifyWith(signer, receipt, hasher, verified), (v) => v.valid)
   }

@@ -4,7 +4,7 @@
  * through. Shared by the run, read, rollback and recovery modules; never handed to user code.
  * @module
  */
-import type { Effect } from "effect"
+import type { Duration, Effect } from "effect"
 import type { Definition } from "./_connectorDefinitions.ts"
 import type { JournalService } from "./store/Journal.ts"
 import type { Hasher } from "./receipt/Merkle.ts"
@@ -32,6 +32,8 @@ export interface Engine {
   readonly hasher: Hasher
   /** Size and depth limits on payloads, user attributes and action arguments. */
   readonly limits: Limits
+  /** How long one policy's Effect may run before it fails closed. */
+  readonly policyTimeout: Duration.Duration
   /** Makes the id of a run whose caller chose none. */
   readonly newRunId: () => string
   /** Verifies a stored receipt (shape, key, signature), remembering signed roots already checked. */

@@ -14,9 +14,9 @@
  * ```
  * @module
  */
-import { Cause, Effect, Exit } from "effect"
+import { Cause, Duration, Effect, Exit } from "effect"
 import type { Context } from "effect"
-import { runUntrusted, share } from "./run/_untrusted.ts"
+import { awaitWhileProgressing, forkUntrusted, share } from "./run/_untrusted.ts"
 import type { PolicyResult } from "./Model.ts"
 import type { PolicyContext } from "./WorkflowContext.ts"
 
@@ -126,11 +126,16 @@ export interface Gate {
   readonly redact: ReadonlyArray<string>
 }
 
-/** Hooks the engine uses to attribute reads to the policy making them. */
+/** Hooks the engine uses to attribute reads to the policy making them, and the time each policy may take. */
 export interface GateHooks {
   /** Called before each policy's check (and before its Effect runs). */
   readonly onPolicy?: (policy: Policy) => void
+  /** How long one policy's Effect may run before it fails closed (default `DEFAULT_TIMEOUT`). */
+  readonly timeout?: Duration.Input
 }
+
+/** How long one policy's Effect may run by default before it counts as failed: 10 seconds. */
+export const DEFAULT_TIMEOUT: Duration.Duration = Duration.seconds(10)
 
 const isEffect = (u: unknown): u is Effect.Effect<unknown, unknown> => {
   try {
@@ -216,13 +221,17 @@ const gateRest = (
   hooks: GateHooks
 ): Effect.Effect<Gate> =>
   Effect.gen(function*() {
-    const at = { index: from }
-    const stretch = (begin: number, pending: Effect.Effect<unknown, unknown> | undefined) =>
+    const at = { index: from, generation: 0 }
+    const budget = Duration.fromInputUnsafe(hooks.timeout ?? DEFAULT_TIMEOUT)
+    const stretch = (begin: number, pending: Effect.Effect<unknown, unknown> | undefined, generation: number) =>
       Effect.gen(function*() {
-        for (let i = begin; i < policies.length; i++) {
+        // A fiber given up on (timed out) records nothing more, whenever it gets on.
+        const current = () => at.generation === generation
+        for (let i = begin; i < policies.length && current(); i++) {
           at.index = i
           const policy = policies[i]!
           const out: Started = i === begin && pending !== undefined ? { threw: false, value: pending } : start(policy)
+          if (!current()) return
           if (out.threw) {
             results.push(crashed(policy, describe(out.error)))
             continue
@@ -234,6 +243,7 @@ const gateRest = (
           }
           hooks.onPolicy?.(policy)
           const exit = yield* Effect.exit(Effect.suspend(() => value))
+          if (!current()) return
           if (Exit.isSuccess(exit)) record(policy, exit.value)
           else results.push(crashed(policy, describe(Cause.squash(exit.cause))))
         }
@@ -241,11 +251,17 @@ const gateRest = (
     let begin = from
     let pending: Effect.Effect<unknown, unknown> | undefined = first
     while (begin < policies.length) {
-      const exit = yield* runUntrusted(() => stretch(begin, pending))
-      if (Exit.isSuccess(exit)) break
-      // The fiber itself died (a malformed Effect): that policy failed closed; carry on after it.
+      const generation = ++at.generation
+      const fiber = yield* forkUntrusted(() => stretch(begin, pending, generation))
+      const outcome = yield* awaitWhileProgressing(fiber, budget, () => at.index)
+      if (outcome !== "timeout" && Exit.isSuccess(outcome)) break
+      at.generation++
+      // The fiber died (a malformed Effect) or one policy ran past its time: that policy failed closed;
+      // carry on after it in a new fiber.
       const policy = policies[at.index]!
-      results.push(crashed(policy, describe(Cause.squash(exit.cause))))
+      results.push(crashed(policy, outcome === "timeout"
+        ? `it did not finish within ${Duration.format(budget)}`
+        : describe(Cause.squash(outcome.cause))))
       begin = at.index + 1
       pending = undefined
     }

@@ -189,7 +189,7 @@ const runWorkflow = (engine: Engine, workflow: Workflow.Workflow<unknown>, field
       read: reader.read,
       history: reader.history
     })
-    const gate = yield* Policy.gate(engine.policies, pctx, { onPolicy: reader.attribute })
+    const gate = yield* Policy.gate(engine.policies, pctx, { onPolicy: reader.attribute, timeout: engine.policyTimeout })
     yield* reader.close
     const reads = { policyReads: reader.reads }
     if (!Policy.allPassed(gate.results)) return yield* block(gate.results, reads, gate.redact)

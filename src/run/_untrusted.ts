@@ -13,8 +13,8 @@
  * ```
  * @module
  */
-import { Clock, ConfigProvider, Context, Effect, Fiber, Random, References, Tracer } from "effect"
-import type { Exit } from "effect"
+import { Clock, ConfigProvider, Context, Effect, Fiber, Option, Random, References, Tracer } from "effect"
+import type { Duration, Exit } from "effect"
 
 /** Services policy authors declared read-only and safe to share (e.g. a DNS resolver). */
 const shared = new Set<Context.Key<never, unknown>>()
@@ -60,11 +60,38 @@ const safe = (context: Context.Context<never>): Context.Context<never> => {
   return view
 }
 
+/**
+ * Starts `make()` in a fiber of its own with the safe services only; the caller decides how long to wait
+ * for it and interrupts it. Detached, so that a fiber that refuses to stop cannot hold up the one that
+ * started it when that one ends.
+ */
+export const forkUntrusted = <A, E>(make: () => Effect.Effect<A, E>): Effect.Effect<Fiber.Fiber<A, E>> =>
+  Effect.contextWith((context: Context.Context<never>) =>
+    Effect.forkDetach(Effect.setContext(Effect.suspend(make), safe(context)), { startImmediately: true, uninterruptible: false })
+  )
+
 /** Runs `make()` in a child fiber with the safe services only, and returns how it ended. Never fails. */
 export const runUntrusted = <A, E>(make: () => Effect.Effect<A, E>): Effect.Effect<Exit.Exit<A, E>> =>
-  Effect.contextWith((context: Context.Context<never>) =>
-    Effect.flatMap(
-      Effect.forkChild(Effect.setContext(Effect.suspend(make), safe(context)), { startImmediately: true, uninterruptible: false }),
-      (fiber) => Effect.onInterrupt(Fiber.await(fiber), () => Fiber.interrupt(fiber))
-    )
-  )
+  Effect.flatMap(forkUntrusted(make), (fiber) => Effect.onInterrupt(Fiber.await(fiber), () => Fiber.interrupt(fiber)))
+
+/**
+ * Waits for an untrusted fiber while it keeps making progress: each time `budget` passes, `progress()`
+ * must have moved on (a policy finished), or the fiber is given up on: interrupted in the background
+ * (never waited for: it may refuse to stop) and `"timeout"` returned. Interrupting the wait interrupts the
+ * fiber the same way.
+ */
+export const awaitWhileProgressing = <A, E>(
+  fiber: Fiber.Fiber<A, E>,
+  budget: Duration.Duration,
+  progress: () => unknown
+): Effect.Effect<Exit.Exit<A, E> | "timeout"> => {
+  const abandon = Effect.asVoid(Effect.forkDetach(Fiber.interrupt(fiber)))
+  const wait: Effect.Effect<Exit.Exit<A, E> | "timeout"> = Effect.suspend(() => {
+    const before = progress()
+    return Effect.flatMap(Effect.timeoutOption(Fiber.await(fiber), budget), (done) => {
+      if (Option.isSome(done)) return Effect.succeed(done.value)
+      return progress() === before ? Effect.as(abandon, "timeout" as const) : wait
+    })
+  })
+  return Effect.onInterrupt(wait, () => abandon)
+}
