@@ -87,6 +87,9 @@ export const awaitWhileProgressing = <A, E>(
 ): Effect.Effect<Exit.Exit<A, E> | "timeout"> => {
   const abandon = Effect.asVoid(Effect.forkDetach(Fiber.interrupt(fiber)))
   const wait: Effect.Effect<Exit.Exit<A, E> | "timeout"> = Effect.suspend(() => {
+    // Most policy Effects have already finished when they are first awaited: no timer for those.
+    const done = fiber.pollUnsafe()
+    if (done !== undefined) return Effect.succeed(done)
     const before = progress()
     return Effect.flatMap(Effect.timeoutOption(Fiber.await(fiber), budget), (done) => {
       if (Option.isSome(done)) return Effect.succeed(done.value)
